@@ -1,0 +1,9 @@
+//! Domain types and configuration shared by every jevons crate. No I/O beyond reading config files.
+
+pub mod config;
+pub mod price;
+pub mod symbol;
+
+pub use config::Settings;
+pub use price::{BarProblem, DateRange, DateRangeError, PriceBar, validate_series};
+pub use symbol::{Role, Symbol, SymbolError, Ticker};
