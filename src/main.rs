@@ -1,1 +1,235 @@
-fn main() {}
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use jevons::cli::{BackfillCommand, Cli, Command, ImportCommand, JobsCommand};
+use jevons::startup;
+use jevons_core::{Settings, Symbol};
+use jevons_jobs::{Job, JobContext, Progress, SymbolOutcome};
+use jevons_store::job_runs;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let settings = Arc::new(Settings::load(&cli.config_dir)?);
+    let mut db = startup::open_database(&settings).await?;
+    let result = dispatch(cli.command.unwrap_or(Command::Serve), &settings, &db.pool).await;
+    db.pool.close().await;
+    if let Some(cluster) = db.embedded.as_mut() {
+        cluster.stop().context("stopping the embedded PostgreSQL")?;
+    }
+    result
+}
+
+async fn dispatch(
+    command: Command,
+    settings: &Arc<Settings>,
+    pool: &jevons_store::PgPool,
+) -> anyhow::Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    match command {
+        Command::Migrate => {
+            println!("migrations applied");
+        }
+        Command::Serve => serve(settings, pool).await?,
+        Command::Import(ImportCommand::Prices { path }) => {
+            jevons_store::tickers::sync_watchlist(pool, &settings.watchlist).await?;
+            let started = std::time::Instant::now();
+            let stats = startup::import_prices(pool, &path).await?;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "imported {} rows from {} in {:.2}s ({:.0} rows/s): {} new, {} changed, {} unchanged",
+                stats.rows,
+                path.display(),
+                secs,
+                stats.rows as f64 / secs.max(1e-9),
+                stats.inserted,
+                stats.updated,
+                stats.unchanged
+            );
+        }
+        Command::Backfill(BackfillCommand::Prices { symbols, from, to }) => {
+            jevons_store::tickers::sync_watchlist(pool, &settings.watchlist).await?;
+            let ctx = JobContext::new(pool.clone(), settings.clone())?;
+            let symbols = if symbols.is_empty() {
+                settings.symbols()
+            } else {
+                symbols
+            };
+            let from = from.or(Some(settings.market.history_start));
+            let progress = CliProgress::new();
+            let report = jevons_jobs::backfill_prices(&ctx, &symbols, from, to, &progress).await?;
+            progress.finish();
+            println!(
+                "{} rows written, {} symbol(s) failed",
+                report.rows_written,
+                report.failed.len()
+            );
+            for (symbol, error) in &report.failed {
+                eprintln!("  {symbol}: {error}");
+            }
+            if !report.failed.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Jobs(JobsCommand::List) => {
+            println!(
+                "{:<16} {:<22} {:<28} description",
+                "job", "schedule (UTC)", "last run"
+            );
+            for job in Job::ALL {
+                let last = job_runs::recent(pool, Some(job.name()), 1).await?;
+                let last = last.first().map_or_else(
+                    || "never".to_string(),
+                    |r| {
+                        format!(
+                            "{} {}",
+                            r.started_at.format("%Y-%m-%d %H:%M"),
+                            r.status.as_str()
+                        )
+                    },
+                );
+                println!(
+                    "{:<16} {:<22} {:<28} {}",
+                    job.name(),
+                    job.schedule(settings),
+                    last,
+                    job.description()
+                );
+            }
+        }
+        Command::Jobs(JobsCommand::Run { job }) => {
+            let job = Job::parse(&job)?;
+            jevons_store::tickers::sync_watchlist(pool, &settings.watchlist).await?;
+            let ctx = JobContext::new(pool.clone(), settings.clone())?;
+            let report = jevons_jobs::run_job(&ctx, job, Utc::now()).await?;
+            println!(
+                "{}: {} ({} rows written){}",
+                job.name(),
+                report.status.as_str(),
+                report.rows_written,
+                report
+                    .error
+                    .as_deref()
+                    .map(|e| format!("\n{e}"))
+                    .unwrap_or_default()
+            );
+            if report.status == job_runs::RunStatus::Failed {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(settings: &Arc<Settings>, pool: &jevons_store::PgPool) -> anyhow::Result<()> {
+    startup::prepare_data(settings, pool).await?;
+    let mut scheduler = if settings.jobs.enabled {
+        let ctx = JobContext::new(pool.clone(), settings.clone())?;
+        Some(jevons_jobs::start_scheduler(ctx).await?)
+    } else {
+        None
+    };
+    let app = jevons_web::Application::build(settings, pool.clone())
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.server.listen))?;
+    tracing::info!(
+        "serving on http://{}:{}",
+        settings.server.listen.ip(),
+        app.port()
+    );
+    // actix stops gracefully on Ctrl-C / SIGTERM; the caller then stops the embedded cluster.
+    app.run_until_stopped().await?;
+    if let Some(s) = scheduler.as_mut() {
+        s.shutdown().await.ok();
+    }
+    Ok(())
+}
+
+/// A progress bar on a terminal, plain log lines otherwise.
+struct CliProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl CliProgress {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Self { bar }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for CliProgress {
+    fn start(&self, symbols: usize) {
+        match &self.bar {
+            Some(bar) => bar.set_length(symbols as u64),
+            None => tracing::info!(symbols, "backfill started"),
+        }
+    }
+
+    fn symbol_done(&self, symbol: &Symbol, outcome: &SymbolOutcome) {
+        let line = match outcome {
+            SymbolOutcome::Stored {
+                provider,
+                fetched,
+                written,
+            } => {
+                format!("{symbol}: {fetched} bars from {provider}, {written} written")
+            }
+            SymbolOutcome::UpToDate => format!("{symbol}: up to date"),
+            SymbolOutcome::Failed(e) => format!("{symbol}: FAILED {e}"),
+        };
+        match &self.bar {
+            Some(bar) => {
+                bar.println(line);
+                bar.set_message(symbol.to_string());
+                bar.inc(1);
+            }
+            None => tracing::info!("{line}"),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+use chrono::{DateTime, Utc};
+use jevons_store::job_runs::{self, RunStatus};
+
+use crate::prices::{SilentProgress, backfill_prices};
+use crate::{Job, JobContext, JobError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    /// The job_runs row; `None` when the run was skipped.
+    pub run_id: Option<i64>,
+    pub status: RunStatus,
+    pub rows_written: i64,
+    pub error: Option<String>,
+}
+
+impl RunReport {
+    fn skipped(reason: &str) -> Self {
+        Self {
+            run_id: None,
+            status: RunStatus::Skipped,
+            rows_written: 0,
+            error: Some(reason.into()),
+        }
+    }
+}
+
+/// Runs `job` for the period `scheduled_for` at most once across every process on this database:
+/// the advisory lock keeps two runs from overlapping, and a run that already succeeded (or is
+/// running) for the same period is not repeated. A failure is recorded, never propagated as a
+/// panic, so the scheduler keeps going.
+#[tracing::instrument(skip(ctx), fields(job = job.name()))]
+pub async fn run_job(
+    ctx: &JobContext,
+    job: Job,
+    scheduled_for: DateTime<Utc>,
+) -> Result<RunReport, JobError> {
+    let Some(lock) = job_runs::try_lock(&ctx.pool, job.name()).await? else {
+        tracing::info!("another process is running this job; skipped");
+        return Ok(RunReport::skipped("another process holds the job lock"));
+    };
+    let report = run_locked(ctx, job, scheduled_for).await;
+    lock.release().await?;
+    report
+}
+
+async fn run_locked(
+    ctx: &JobContext,
+    job: Job,
+    scheduled_for: DateTime<Utc>,
+) -> Result<RunReport, JobError> {
+    if job_runs::has_run_for(&ctx.pool, job.name(), scheduled_for).await? {
+        tracing::info!(%scheduled_for, "this period already ran; skipped");
+        return Ok(RunReport::skipped("this period already ran"));
+    }
+    let id = job_runs::start(&ctx.pool, job.name(), scheduled_for).await?;
+    let (status, rows, error) = match execute(ctx, job).await {
+        Ok((rows, None)) => (RunStatus::Succeeded, rows, None),
+        Ok((rows, Some(error))) => (RunStatus::Failed, rows, Some(error)),
+        Err(e) => (RunStatus::Failed, 0, Some(e.to_string())),
+    };
+    job_runs::finish(&ctx.pool, id, status, rows, error.as_deref()).await?;
+    match status {
+        RunStatus::Succeeded => tracing::info!(rows, "job succeeded"),
+        _ => tracing::warn!(rows, error = error.as_deref().unwrap_or(""), "job failed"),
+    }
+    Ok(RunReport {
+        run_id: Some(id),
+        status,
+        rows_written: rows,
+        error,
+    })
+}
+
+/// Returns rows written and, when part of the work failed, the error text.
+async fn execute(ctx: &JobContext, job: Job) -> Result<(i64, Option<String>), JobError> {
+    match job {
+        Job::PricesDaily => {
+            let symbols = ctx.settings.symbols();
+            let report = backfill_prices(ctx, &symbols, None, None, &SilentProgress).await?;
+            Ok((
+                i64::try_from(report.rows_written).unwrap_or(i64::MAX),
+                report.error_text(),
+            ))
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use jevons_core::Symbol;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jevons",
+    version,
+    about = "Does AI efficiency move the chip market? Daily prices, dashboards and a JSON API.",
+    long_about = "jevons fetches daily prices of GPU and AI-hardware vendors into PostgreSQL and serves \
+dashboards and a JSON API.\n\nWithout DATABASE_URL it runs its own PostgreSQL cluster in ./data/pg from \
+the machine's PostgreSQL binaries, and loads the bundled dataset (2023-07 … 2025-06) into an empty database."
+)]
+pub struct Cli {
+    /// Folder holding default.toml and an optional local.toml.
+    #[arg(
+        long,
+        global = true,
+        default_value = "config",
+        env = "JEVONS_CONFIG_DIR"
+    )]
+    pub config_dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboards and the API, and run the scheduled jobs (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Fetch history from the providers.
+    #[command(subcommand)]
+    Backfill(BackfillCommand),
+    /// Load data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// List or run the scheduled jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackfillCommand {
+    /// Fetch daily prices for a range and upsert them (re-running writes the same rows).
+    Prices {
+        /// Comma-separated symbols; default: the watchlist.
+        #[arg(long, value_delimiter = ',', value_parser = parse_symbol)]
+        symbols: Vec<Symbol>,
+        /// First day (YYYY-MM-DD); default: the day after the last stored one, or market.history_start.
+        #[arg(long, value_parser = parse_day)]
+        from: Option<NaiveDate>,
+        /// Last day (YYYY-MM-DD); default: today.
+        #[arg(long, value_parser = parse_day)]
+        to: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import SYMBOL.csv files (date,open,high,low,close,adj_close,volume): one file or a folder of them.
+    Prices {
+        /// A CSV file or a directory of CSV files.
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Show every job with its schedule and its last run.
+    List,
+    /// Run one job now (e.g. `prices.daily`) and record it in job_runs.
+    Run {
+        /// The job's name, as `jevons jobs list` shows it.
+        job: String,
+    },
+}
+
+fn parse_symbol(s: &str) -> Result<Symbol, String> {
+    Symbol::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    jevons_core::DateRange::parse_day(s).map_err(|e| e.to_string())
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real app on a random port, a fresh PostgreSQL database per test, and fake
+//! Yahoo/Stooq servers on 127.0.0.1 serving the real formats.
+
+mod api;
+mod browser;
+mod cli;
+mod helpers;
+mod jobs;
+mod pages;
