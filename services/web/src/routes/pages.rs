@@ -1,0 +1,179 @@
+//! HTML pages: the overview, a ticker's chart and recent days, and the job history.
+
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::{Duration, NaiveDate};
+use jevons_core::{DateRange, Symbol};
+use serde::Deserialize;
+use sqlx::PgPool;
+
+use super::parse_query;
+use crate::charts;
+use crate::error::PageError;
+use crate::format;
+use crate::views::{
+    ChartRange, JobRow, JobsPage, Nav, OverviewPage, RangeLink, TickerPage, day_rows, overview_row,
+    overview_sections, overview_window_start,
+};
+
+/// Rows in a ticker page's recent-days table.
+const RECENT_DAYS: usize = 30;
+/// Calendar days fetched for that table: comfortably more than 31 trading days.
+const RECENT_WINDOW_DAYS: i64 = 70;
+/// Job runs listed on /jobs.
+const JOB_RUNS_SHOWN: i64 = 50;
+const CHART_SIZE: (u32, u32) = (960, 420);
+
+fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(body)
+}
+
+fn range(from: NaiveDate, to: NaiveDate) -> Result<DateRange, PageError> {
+    DateRange::new(from, to).map_err(|e| PageError::BadRequest(e.to_string()))
+}
+
+/// `GET /`: the watchlist with last close, 1-day, 5-day and year-to-date changes and a sparkline.
+pub async fn overview(pool: web::Data<PgPool>) -> Result<HttpResponse, PageError> {
+    let pool = pool.get_ref();
+    let watchlist: Vec<_> = jevons_store::tickers::list(pool)
+        .await?
+        .into_iter()
+        .filter(|t| t.on_watchlist)
+        .collect();
+
+    let mut rows = Vec::with_capacity(watchlist.len());
+    for t in &watchlist {
+        let bars = match t.last_day {
+            Some(last) => {
+                let window = range(overview_window_start(last), last)?;
+                jevons_store::prices::bars(pool, &t.symbol, window).await?
+            }
+            None => Vec::new(),
+        };
+        rows.push((t.role, overview_row(t, &bars)));
+    }
+
+    let first = watchlist.iter().filter_map(|t| t.first_day).min();
+    let last = watchlist.iter().filter_map(|t| t.last_day).max();
+    let page = OverviewPage {
+        title: "Overview",
+        nav: Nav::Overview,
+        sections: overview_sections(rows),
+        data_range: first.zip(last).map(|(f, l)| (f.to_string(), l.to_string())),
+    };
+    Ok(html(page.render()?))
+}
+
+#[derive(Debug, Deserialize)]
+struct TickerQuery {
+    range: Option<String>,
+}
+
+/// `GET /tickers/{symbol}?range=1m|6m|1y|all`: chart, facts and the most recent days.
+pub async fn ticker(
+    req: HttpRequest,
+    path: web::Path<String>,
+    pool: web::Data<PgPool>,
+) -> Result<HttpResponse, PageError> {
+    let pool = pool.get_ref();
+    let raw = path.into_inner();
+    // A malformed symbol cannot name a ticker: that is "not found", like an unknown one.
+    let symbol = Symbol::parse(&raw)
+        .map_err(|e| PageError::NotFound(format!("There is no ticker here: {e}.")))?;
+    let query: TickerQuery = parse_query(&req).map_err(PageError::BadRequest)?;
+    let chart_range = match query.range.as_deref() {
+        None => ChartRange::OneYear,
+        Some(r) => ChartRange::parse(r.trim()).ok_or_else(|| {
+            PageError::BadRequest(format!("The range must be one of {}.", ChartRange::ALLOWED))
+        })?,
+    };
+    let Some(t) = jevons_store::tickers::get(pool, &symbol).await? else {
+        return Err(PageError::NotFound(format!(
+            "No ticker {symbol} is known. The overview lists the watchlist."
+        )));
+    };
+
+    let (chart_bars, recent_bars) = match t.last_day {
+        Some(last) => {
+            let chart = range(chart_range.start(last), last)?;
+            let recent = range(last - Duration::days(RECENT_WINDOW_DAYS), last)?;
+            (
+                jevons_store::prices::bars(pool, &symbol, chart).await?,
+                jevons_store::prices::bars(pool, &symbol, recent).await?,
+            )
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    // One bar more than the table shows, so its oldest row has a change too.
+    let recent_from = recent_bars.len().saturating_sub(RECENT_DAYS + 1);
+    let recent = recent_bars.get(recent_from..).unwrap_or(&[]);
+
+    let page = TickerPage {
+        title: format!("{symbol} · {}", t.name),
+        nav: Nav::None,
+        chart_svg: charts::price_chart_svg(
+            symbol.as_str(),
+            &chart_bars,
+            CHART_SIZE.0,
+            CHART_SIZE.1,
+        ),
+        largest_fall: charts::largest_fall(&chart_bars)
+            .map(|f| format!("{} on {}", charts::signed_pct(f.change_pct), f.day)),
+        symbol: symbol.to_string(),
+        name: t.name,
+        role: t.role.as_str(),
+        on_watchlist: t.on_watchlist,
+        first_day: t
+            .first_day
+            .map_or_else(|| "–".to_string(), |d| d.to_string()),
+        last_day: t
+            .last_day
+            .map_or_else(|| "–".to_string(), |d| d.to_string()),
+        bar_count: t.bars,
+        last_close: t.last_close.map_or_else(|| "–".to_string(), format::price),
+        ranges: ChartRange::ALL
+            .into_iter()
+            .map(|r| RangeLink {
+                value: r.as_str(),
+                label: r.label(),
+                active: r == chart_range,
+            })
+            .collect(),
+        range_label: chart_range.caption(),
+        rows: day_rows(recent, RECENT_DAYS),
+    };
+    Ok(html(page.render()?))
+}
+
+/// `GET /jobs`: the most recent job runs.
+pub async fn jobs(pool: web::Data<PgPool>) -> Result<HttpResponse, PageError> {
+    let runs = jevons_store::job_runs::recent(pool.get_ref(), None, JOB_RUNS_SHOWN).await?;
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
+    let page = JobsPage {
+        title: "Jobs",
+        nav: Nav::Jobs,
+        runs: runs
+            .into_iter()
+            .map(|r| JobRow {
+                job: r.job,
+                scheduled_for: when(r.scheduled_for),
+                started_at: when(r.started_at),
+                finished_at: r.finished_at.map_or_else(|| "–".to_string(), when),
+                status: r.status.as_str(),
+                rows_written: format::thousands(r.rows_written),
+                error: r.error.unwrap_or_default(),
+            })
+            .collect(),
+    };
+    Ok(html(page.render()?))
+}
+
+/// Any path no route matched.
+pub async fn not_found() -> Result<HttpResponse, PageError> {
+    Err(PageError::NotFound(
+        "There is no page at this address.".to_string(),
+    ))
+}
