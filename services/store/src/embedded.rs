@@ -246,6 +246,17 @@ fn write_secret(path: &Path, contents: &str, owner: Option<&RunAs>) -> Result<()
     Ok(())
 }
 
+/// True if `pid` has exited but was not reaped yet (Linux `/proc`; false elsewhere).
+fn is_zombie(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit_once(')')
+                .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
+}
+
 fn free_port() -> Result<u16, EmbeddedError> {
     let listener =
         TcpListener::bind("127.0.0.1:0").map_err(io_err("finding a free port on 127.0.0.1"))?;
@@ -420,28 +431,43 @@ impl EmbeddedPostgres {
 
     /// The port of a server already running on this data directory, from `postmaster.pid`.
     fn running_port(&self) -> Result<Option<u16>, EmbeddedError> {
-        let mut cmd = self.command("pg_ctl");
-        cmd.arg("status").arg("-D").arg(&self.data_dir);
-        let out = self.run(cmd, "pg_ctl status")?;
-        match out.status.code() {
-            Some(0) => {}
-            Some(3) => return Ok(None),
-            _ => {
-                return Err(EmbeddedError::Command {
-                    what: "pg_ctl status".into(),
-                    detail: describe(&out),
-                });
+        let pid_path = self.data_dir.join("postmaster.pid");
+        // A postmaster killed while nobody reaps it stays a zombie for a while; `pg_ctl status`
+        // (and postgres itself) would take its pid file for a live server. Wait for the reaper,
+        // then treat the file as stale.
+        for _ in 0..30 {
+            let mut cmd = self.command("pg_ctl");
+            cmd.arg("status").arg("-D").arg(&self.data_dir);
+            let out = self.run(cmd, "pg_ctl status")?;
+            match out.status.code() {
+                Some(0) => {}
+                Some(3) => return Ok(None),
+                _ => {
+                    return Err(EmbeddedError::Command {
+                        what: "pg_ctl status".into(),
+                        detail: describe(&out),
+                    });
+                }
             }
+            let pid_file = fs::read_to_string(&pid_path).unwrap_or_default();
+            let mut lines = pid_file.lines();
+            let pid: Option<u32> = lines.next().and_then(|l| l.trim().parse().ok());
+            if pid.is_some_and(is_zombie) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                continue;
+            }
+            // postmaster.pid: pid, data dir, start time, port, socket dir, listen address, …
+            return match lines.nth(2).and_then(|l| l.trim().parse().ok()) {
+                Some(port) => Ok(Some(port)),
+                None => Err(EmbeddedError::Command {
+                    what: "reading postmaster.pid".into(),
+                    detail: "a server runs on this directory but its port is unknown".into(),
+                }),
+            };
         }
-        let pid_file = fs::read_to_string(self.data_dir.join("postmaster.pid")).unwrap_or_default();
-        // postmaster.pid: pid, data dir, start time, port, socket dir, listen address, …
-        match pid_file.lines().nth(3).and_then(|l| l.trim().parse().ok()) {
-            Some(port) => Ok(Some(port)),
-            None => Err(EmbeddedError::Command {
-                what: "reading postmaster.pid".into(),
-                detail: "a server runs on this directory but its port is unknown".into(),
-            }),
-        }
+        tracing::warn!(file = %pid_path.display(), "removing the pid file of a dead (zombie) postmaster");
+        fs::remove_file(&pid_path).map_err(io_err(format!("removing {}", pid_path.display())))?;
+        Ok(None)
     }
 
     fn launch(&mut self) -> Result<(), EmbeddedError> {
