@@ -156,6 +156,14 @@ async fn serve(settings: &Arc<Settings>, pool: &jevons_store::PgPool) -> anyhow:
     startup::prepare_data(settings, pool).await?;
     let mut scheduler = if settings.jobs.enabled {
         let ctx = JobContext::new(pool.clone(), settings.clone())?;
+        if settings.jobs.catch_up_on_start {
+            let ctx = ctx.clone();
+            tokio::spawn(async move {
+                if let Err(e) = jevons_jobs::catch_up(&ctx).await {
+                    tracing::error!(error = %e, "catch-up failed");
+                }
+            });
+        }
         Some(jevons_jobs::start_scheduler(ctx).await?)
     } else {
         None

@@ -13,7 +13,7 @@ use jevons_store::PgPool;
 
 pub use prices::{PriceFetchReport, Progress, SilentProgress, SymbolOutcome, backfill_prices};
 pub use runner::{RunReport, run_job};
-pub use scheduler::start_scheduler;
+pub use scheduler::{catch_up, start_scheduler};
 
 /// Everything a job needs; cheap to clone.
 #[derive(Clone)]

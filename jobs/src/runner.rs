@@ -48,6 +48,13 @@ async fn run_locked(
     job: Job,
     scheduled_for: DateTime<Utc>,
 ) -> Result<RunReport, JobError> {
+    let interrupted = job_runs::fail_interrupted(&ctx.pool, job.name()).await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "closed runs left `running` by a process that stopped"
+        );
+    }
     if job_runs::has_run_for(&ctx.pool, job.name(), scheduled_for).await? {
         tracing::info!(%scheduled_for, "this period already ran; skipped");
         return Ok(RunReport::skipped("this period already ran"));

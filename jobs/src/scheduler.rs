@@ -1,6 +1,8 @@
 use chrono::{DurationRound, TimeDelta, Utc};
 use tokio_cron_scheduler::{Job as CronJob, JobScheduler};
 
+use jevons_store::job_runs;
+
 use crate::{Job, JobContext, JobError, run_job};
 
 /// Registers every job on its configured cron schedule (UTC) and starts ticking.
@@ -29,4 +31,21 @@ pub async fn start_scheduler(ctx: JobContext) -> Result<JobScheduler, JobError> 
     }
     scheduler.start().await?;
     Ok(scheduler)
+}
+
+/// Runs, now, every job whose last success is older than a day (or that never succeeded): a
+/// service that was down at its scheduled time catches up when it starts. Each run still takes
+/// the job's lock, so several instances starting together run it once.
+pub async fn catch_up(ctx: &JobContext) -> Result<(), JobError> {
+    let now = Utc::now();
+    for job in Job::ALL {
+        let last = job_runs::last_success(&ctx.pool, job.name()).await?;
+        if last.is_some_and(|t| now - t < TimeDelta::days(1)) {
+            continue;
+        }
+        tracing::info!(job = job.name(), last_success = ?last, "catching up a missed run");
+        let period = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
+        run_job(ctx, job, period).await?;
+    }
+    Ok(())
 }

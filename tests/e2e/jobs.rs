@@ -250,3 +250,64 @@ async fn unknown_job_names_are_rejected() {
     let err = Job::parse("prices.hourly").unwrap_err().to_string();
     assert!(err.contains("prices.daily"), "{err}");
 }
+
+#[tokio::test]
+async fn the_scheduler_fires_jobs_on_their_cron_schedule() {
+    let mut app = spawn_app_with(false, |s| watchlist_only(s, &["NVDA"])).await;
+    mount_yahoo(&app.yahoo, &sym("NVDA"), &bundled_series("NVDA")).await;
+    std::sync::Arc::get_mut(&mut app.settings)
+        .unwrap()
+        .jobs
+        .prices_daily = "* * * * * *".into();
+    let mut scheduler = jevons_jobs::start_scheduler(app.job_context())
+        .await
+        .unwrap();
+
+    let mut runs = Vec::new();
+    for _ in 0..100 {
+        runs = job_runs::recent(app.pool(), Some("prices.daily"), 10)
+            .await
+            .unwrap();
+        if runs.iter().any(|r| r.status == RunStatus::Succeeded) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    scheduler.shutdown().await.unwrap();
+    assert!(
+        runs.iter().any(|r| r.status == RunStatus::Succeeded),
+        "{runs:?}"
+    );
+    assert_eq!(app.price_rows().await.len(), 500);
+}
+
+#[tokio::test]
+async fn catch_up_runs_a_missed_job_once_and_closes_interrupted_runs() {
+    let app = spawn_app_with(false, |s| watchlist_only(s, &["NVDA"])).await;
+    mount_yahoo(&app.yahoo, &sym("NVDA"), &bundled_series("NVDA")).await;
+    // A process died during yesterday's run.
+    let yesterday = Utc::now() - chrono::TimeDelta::days(1);
+    let orphan = job_runs::start(app.pool(), "prices.daily", yesterday)
+        .await
+        .unwrap();
+
+    jevons_jobs::catch_up(&app.job_context()).await.unwrap();
+    let runs = job_runs::recent(app.pool(), Some("prices.daily"), 10)
+        .await
+        .unwrap();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    let closed = runs.iter().find(|r| r.id == orphan).unwrap();
+    assert_eq!(closed.status, RunStatus::Failed);
+    assert!(closed.error.as_deref().unwrap().contains("interrupted"));
+    assert!(runs.iter().any(|r| r.status == RunStatus::Succeeded));
+
+    // A recent success: nothing to catch up.
+    jevons_jobs::catch_up(&app.job_context()).await.unwrap();
+    assert_eq!(
+        job_runs::recent(app.pool(), Some("prices.daily"), 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -88,5 +88,8 @@ async fn job_history_page_lists_runs() {
     assert!(html.contains("prices.daily"));
     assert!(html.contains("failed"));
     assert!(html.contains("HTTP 500"), "the error is shown");
-    assert!(!html.contains("<b>HTTP 500"), "errors from outside are escaped");
+    assert!(
+        !html.contains("<b>HTTP 500"),
+        "errors from outside are escaped"
+    );
 }

@@ -70,6 +70,7 @@ pub struct MarketSettings {
 pub struct JobSettings {
     pub enabled: bool,
     pub prices_daily: String,
+    pub catch_up_on_start: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +132,10 @@ impl Settings {
         let mut seen = std::collections::HashSet::new();
         for t in &self.watchlist {
             if !seen.insert(&t.symbol) {
-                return Err(ConfigError::Invalid(format!("{} is twice in the watchlist", t.symbol)));
+                return Err(ConfigError::Invalid(format!(
+                    "{} is twice in the watchlist",
+                    t.symbol
+                )));
             }
         }
         Ok(())
@@ -153,7 +157,10 @@ mod tests {
     use secrecy::ExposeSecret;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -163,7 +170,10 @@ mod tests {
         assert_eq!(s.watchlist.len(), 13);
         assert_eq!(s.watchlist[0].symbol.as_str(), "NVDA");
         assert_eq!(s.benchmark().unwrap().symbol.as_str(), "SPY");
-        assert_eq!(s.market.providers, vec![ProviderKind::Yahoo, ProviderKind::Stooq]);
+        assert_eq!(
+            s.market.providers,
+            vec![ProviderKind::Yahoo, ProviderKind::Stooq]
+        );
         assert!(s.database.url.is_none());
     }
 
@@ -179,7 +189,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.server.listen.port(), 9000);
-        assert_eq!(s.market.providers, vec![ProviderKind::Stooq, ProviderKind::Yahoo]);
+        assert_eq!(
+            s.market.providers,
+            vec![ProviderKind::Stooq, ProviderKind::Yahoo]
+        );
         let url = s.database.url.as_ref().unwrap();
         assert_eq!(url.expose_secret(), "postgres://u:hunter2@db/jevons");
         let printed = format!("{s:?}");

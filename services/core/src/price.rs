@@ -55,7 +55,10 @@ impl PriceBar {
             return Err(BarProblem::LowAboveBody { low: self.low, min });
         }
         if self.high + tolerance < max {
-            return Err(BarProblem::HighBelowBody { high: self.high, max });
+            return Err(BarProblem::HighBelowBody {
+                high: self.high,
+                max,
+            });
         }
         if self.volume < 0 {
             return Err(BarProblem::NegativeVolume(self.volume));
@@ -86,7 +89,10 @@ pub fn validate_series(bars: &[PriceBar], today: NaiveDate) -> Vec<BadBar> {
     let mut bad = Vec::new();
     for bar in bars {
         if let Err(problem) = bar.check(today) {
-            bad.push(BadBar { day: bar.day, problem });
+            bad.push(BadBar {
+                day: bar.day,
+                problem,
+            });
         }
         if !seen.insert(bar.day) {
             bad.push(BadBar {
@@ -128,8 +134,14 @@ impl DateRange {
 
     /// Builds a range from optional `YYYY-MM-DD` strings; missing ends are open.
     pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self, DateRangeError> {
-        let from = from.map(Self::parse_day).transpose()?.unwrap_or(NaiveDate::MIN);
-        let to = to.map(Self::parse_day).transpose()?.unwrap_or(NaiveDate::MAX);
+        let from = from
+            .map(Self::parse_day)
+            .transpose()?
+            .unwrap_or(NaiveDate::MIN);
+        let to = to
+            .map(Self::parse_day)
+            .transpose()?
+            .unwrap_or(NaiveDate::MAX);
         Self::new(from, to)
     }
 
@@ -155,13 +167,24 @@ mod tests {
     }
 
     fn bar(d: &str, o: f64, h: f64, l: f64, c: f64) -> PriceBar {
-        PriceBar { day: day(d), open: o, high: h, low: l, close: c, adj_close: c, volume: 1 }
+        PriceBar {
+            day: day(d),
+            open: o,
+            high: h,
+            low: l,
+            close: c,
+            adj_close: c,
+            volume: 1,
+        }
     }
 
     #[test]
     fn checks_find_each_kind_of_bad_bar() {
         let today = day("2025-01-31");
-        assert_eq!(bar("2025-01-27", 124.8, 128.4, 116.7, 118.42).check(today), Ok(()));
+        assert_eq!(
+            bar("2025-01-27", 124.8, 128.4, 116.7, 118.42).check(today),
+            Ok(())
+        );
         assert!(matches!(
             bar("2025-01-27", 0.0, 1.0, 1.0, 1.0).check(today),
             Err(BarProblem::NonPositive { field: "open", .. })
@@ -191,7 +214,10 @@ mod tests {
         let bad = validate_series(&[b.clone(), b], today);
         assert_eq!(bad.len(), 1);
         assert_eq!(bad[0].problem, BarProblem::DuplicateDay);
-        assert_eq!(bad[0].to_string(), "2025-01-27: the day appears more than once");
+        assert_eq!(
+            bad[0].to_string(),
+            "2025-01-27: the day appears more than once"
+        );
     }
 
     #[test]

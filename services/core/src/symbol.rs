@@ -126,9 +126,18 @@ mod tests {
         assert_eq!(Symbol::parse(" nvda ").unwrap().as_str(), "NVDA");
         assert_eq!(Symbol::parse("brk.b").unwrap().as_str(), "BRK.B");
         assert_eq!(Symbol::parse(""), Err(SymbolError::Empty));
-        assert!(matches!(Symbol::parse("NV DA"), Err(SymbolError::BadCharacter(_))));
-        assert!(matches!(Symbol::parse("../etc"), Err(SymbolError::BadCharacter(_))));
-        assert!(matches!(Symbol::parse("ABCDEFGHIJKLM"), Err(SymbolError::TooLong(_))));
+        assert!(matches!(
+            Symbol::parse("NV DA"),
+            Err(SymbolError::BadCharacter(_))
+        ));
+        assert!(matches!(
+            Symbol::parse("../etc"),
+            Err(SymbolError::BadCharacter(_))
+        ));
+        assert!(matches!(
+            Symbol::parse("ABCDEFGHIJKLM"),
+            Err(SymbolError::TooLong(_))
+        ));
         let list = Symbol::parse_list("NVDA, amd,,TSM").unwrap();
         assert_eq!(list.len(), 3);
         assert_eq!(list[1].as_str(), "AMD");

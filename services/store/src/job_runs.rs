@@ -154,6 +154,31 @@ pub async fn has_run_for(
     .await?)
 }
 
+/// Marks this job's `running` rows as failed: called while holding the job's lock, so any such
+/// row belongs to a process that died mid-run. Returns how many were closed.
+pub async fn fail_interrupted(pool: &PgPool, job: &str) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE job_runs
+            SET status = 'failed', finished_at = now(),
+                error = 'interrupted: the process stopped during the run'
+          WHERE job = $1 AND status = 'running'",
+    )
+    .bind(job)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// When this job last succeeded, if ever.
+pub async fn last_success(pool: &PgPool, job: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT max(started_at) FROM job_runs WHERE job = $1 AND status = 'succeeded'",
+    )
+    .bind(job)
+    .fetch_one(pool)
+    .await?)
+}
+
 /// First key of every jevons job lock, so they cannot collide with other users of
 /// `pg_advisory_lock` on the same server ("JOBS").
 const LOCK_CLASS: i32 = 0x4A4F_4253;
