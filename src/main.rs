@@ -34,10 +34,24 @@ fn main() -> std::process::ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", describe(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, each cause once: library errors often repeat their
+/// source in their own message already.
+fn describe(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !out.contains(&cause) {
+            out.push_str(": ");
+            out.push_str(&cause);
+        }
+    }
+    out
 }
 
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
@@ -95,8 +109,8 @@ async fn dispatch(
                 report.rows_written,
                 report.failed.len()
             );
-            for (symbol, error) in &report.failed {
-                eprintln!("  {symbol}: {error}");
+            for (_, error) in &report.failed {
+                eprintln!("  {error}");
             }
             if !report.failed.is_empty() {
                 return Ok(ExitCode::FAILURE);
@@ -229,7 +243,7 @@ impl Progress for CliProgress {
                 format!("{symbol}: {fetched} bars from {provider}, {written} written")
             }
             SymbolOutcome::UpToDate => format!("{symbol}: up to date"),
-            SymbolOutcome::Failed(e) => format!("{symbol}: FAILED {e}"),
+            SymbolOutcome::Failed(e) => format!("FAILED {e}"),
         };
         match &self.bar {
             Some(bar) => {
