@@ -8,11 +8,13 @@ mod routes;
 mod views;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpServer, web};
+use jevons_core::Settings;
 use sqlx::PgPool;
 use tracing_actix_web::TracingLogger;
 
@@ -24,8 +26,10 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The whole app with its middleware, as the server runs it; tests drive the same value.
+/// Handlers find `web::Data<PgPool>` and `web::Data<Settings>` in it.
 pub fn app(
     pool: PgPool,
+    settings: Arc<Settings>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -44,6 +48,7 @@ pub fn app(
         )
         .wrap(TracingLogger::default())
         .app_data(web::Data::new(pool))
+        .app_data(web::Data::from(settings))
         .configure(configure)
 }
 
@@ -63,7 +68,8 @@ impl Application {
         let listener = TcpListener::bind(settings.server.listen)?;
         let port = listener.local_addr()?.port();
         tracing::info!(address = %listener.local_addr()?, "web server listening");
-        let server = HttpServer::new(move || app(pool.clone()))
+        let settings = Arc::new(settings.clone());
+        let server = HttpServer::new(move || app(pool.clone(), settings.clone()))
             .listen(listener)?
             .run();
         Ok(Self { port, server })

@@ -104,7 +104,11 @@ fn slice_from<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
 #[actix_web::test]
 async fn overview_lists_the_watchlist_with_changes_and_sparklines() {
     let db = database_with(&[]).await;
-    let app = init_service(crate::app(db.pool.clone())).await;
+    let app = init_service(crate::app(
+        db.pool.clone(),
+        std::sync::Arc::new(default_settings()),
+    ))
+    .await;
     let r = get!(&app, "/", None);
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.content_type.starts_with("text/html"));
@@ -149,7 +153,11 @@ async fn overview_lists_the_watchlist_with_changes_and_sparklines() {
 #[actix_web::test]
 async fn ticker_page_charts_the_deepseek_drop() {
     let db = database_with(&["NVDA"]).await;
-    let app = init_service(crate::app(db.pool.clone())).await;
+    let app = init_service(crate::app(
+        db.pool.clone(),
+        std::sync::Arc::new(default_settings()),
+    ))
+    .await;
 
     let r = get!(&app, "/tickers/NVDA?range=all", None);
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -202,7 +210,11 @@ async fn ticker_page_charts_the_deepseek_drop() {
 #[actix_web::test]
 async fn ticker_page_errors_are_html_pages() {
     let db = database_with(&["NVDA"]).await;
-    let app = init_service(crate::app(db.pool.clone())).await;
+    let app = init_service(crate::app(
+        db.pool.clone(),
+        std::sync::Arc::new(default_settings()),
+    ))
+    .await;
 
     for uri in [
         "/tickers/ZZZZ",
@@ -229,7 +241,11 @@ async fn ticker_page_errors_are_html_pages() {
 #[actix_web::test]
 async fn prices_api_returns_the_requested_days() {
     let db = database_with(&["NVDA"]).await;
-    let app = init_service(crate::app(db.pool.clone())).await;
+    let app = init_service(crate::app(
+        db.pool.clone(),
+        std::sync::Arc::new(default_settings()),
+    ))
+    .await;
 
     let r = get!(
         &app,
@@ -283,7 +299,11 @@ async fn prices_api_returns_the_requested_days() {
 #[actix_web::test]
 async fn prices_api_speaks_csv_in_the_import_format() {
     let db = database_with(&["NVDA"]).await;
-    let app = init_service(crate::app(db.pool.clone())).await;
+    let app = init_service(crate::app(
+        db.pool.clone(),
+        std::sync::Arc::new(default_settings()),
+    ))
+    .await;
     let expected_first = "2025-01-24,148.37,148.97,141.88,142.62,142.5733,234657600";
 
     for (uri, accept) in [
@@ -335,7 +355,11 @@ async fn prices_api_speaks_csv_in_the_import_format() {
 #[actix_web::test]
 async fn prices_api_rejects_bad_input_with_json_errors() {
     let db = database_with(&["NVDA"]).await;
-    let app = init_service(crate::app(db.pool.clone())).await;
+    let app = init_service(crate::app(
+        db.pool.clone(),
+        std::sync::Arc::new(default_settings()),
+    ))
+    .await;
 
     for (uri, status, code) in [
         (
@@ -426,7 +450,11 @@ async fn health_readiness_jobs_and_assets() {
     )
     .await
     .unwrap();
-    let app = init_service(crate::app(db.pool.clone())).await;
+    let app = init_service(crate::app(
+        db.pool.clone(),
+        std::sync::Arc::new(default_settings()),
+    ))
+    .await;
 
     let r = get!(&app, "/healthz", None);
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));

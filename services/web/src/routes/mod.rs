@@ -2,7 +2,10 @@
 
 mod api;
 mod assets;
+mod events;
 mod health;
+mod models;
+mod news;
 mod pages;
 
 use actix_web::{HttpRequest, web};
@@ -17,8 +20,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .route("/tickers", web::get().to(api::tickers))
                 .route("/prices/{symbol}", web::get().to(api::prices))
+                .configure(models::api)
+                .configure(news::api)
+                .configure(events::api)
                 .default_service(web::to(api::not_found)),
         )
+        .configure(models::pages)
+        .configure(news::pages)
+        .configure(events::pages)
         .route("/", web::get().to(pages::overview))
         .route("/tickers/{symbol}", web::get().to(pages::ticker))
         .route("/jobs", web::get().to(pages::jobs))
