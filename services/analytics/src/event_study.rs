@@ -1,0 +1,686 @@
+//! Event studies: abnormal returns of stocks around an event against a normal-return model
+//! estimated before it, with per-stock and cross-sectional significance tests.
+//!
+//! Conventions (MacKinlay 1997; Campbell, Lo & MacKinlay ch. 4):
+//! - returns are simple returns of the adjusted close, on the sessions of the benchmark;
+//! - relative day k is the k-th session after day 0 ([`crate::anchoring`]);
+//! - `market`: R = α + β·Rm + ε by OLS over the estimation window; residual σ with L − 2 df;
+//!   the variance of AR_t is σ²·(1 + 1/L + (Rm_t − R̄m)² / Σ(Rm − R̄m)²), and of a CAR over n
+//!   days σ²·(n + n²/L + (Σ(Rm_t − R̄m))² / Σ(Rm − R̄m)²) (the prediction-error adjustment);
+//! - `mean`: E[R] = mean over the estimation window, σ with L − 1 df, variance n·σ²;
+//! - `adjusted`: E[R] = Rm (α = 0, β = 1), σ of R − Rm over the estimation window with L − 1 df;
+//! - BHAR = Π(1 + R_t) − Π(1 + E[R_t]) over the window;
+//! - across stocks: the cross-sectional t of the CARs, Patell's Z (Σ SCAR / √Σ dfᵢ/(dfᵢ − 2)),
+//!   BMP (the cross-sectional t of the standardised CARs) and Corrado's rank test in Cowan's
+//!   multi-day form (ranks over the estimation and event days together).
+//!   Per-stock, cross-sectional and BMP p-values use Student's t; Patell and Corrado the normal.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::anchoring::{Anchor, EventTiming, anchor};
+use crate::returns::{MarketError, ReturnPanel, return_panel};
+use crate::stats::{self, average_ranks, mean, ols, p_normal, p_student, std_dev};
+
+/// The normal-return model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NormalModel {
+    Market,
+    Mean,
+    Adjusted,
+}
+
+impl NormalModel {
+    pub const ALLOWED: &'static str = "market, mean, adjusted";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NormalModel::Market => "market",
+            NormalModel::Mean => "mean",
+            NormalModel::Adjusted => "adjusted",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            NormalModel::Market => "market model (OLS α and β on the benchmark)",
+            NormalModel::Mean => "constant-mean model",
+            NormalModel::Adjusted => "market-adjusted model (β = 1)",
+        }
+    }
+}
+
+impl FromStr for NormalModel {
+    type Err = MarketError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "market" => Ok(NormalModel::Market),
+            "mean" => Ok(NormalModel::Mean),
+            "adjusted" | "market_adjusted" => Ok(NormalModel::Adjusted),
+            other => Err(MarketError::Invalid(format!(
+                "model `{other}` is unknown; use one of {}",
+                Self::ALLOWED
+            ))),
+        }
+    }
+}
+
+/// A window of trading days relative to day 0, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub start: i32,
+    pub end: i32,
+}
+
+impl Window {
+    pub fn new(start: i32, end: i32) -> Result<Self, MarketError> {
+        if start > end {
+            return Err(MarketError::Invalid(format!(
+                "window [{start}, {end}] starts after it ends"
+            )));
+        }
+        if start.abs() > 5000 || end.abs() > 5000 {
+            return Err(MarketError::Invalid(format!(
+                "window [{start}, {end}] is longer than the data could be"
+            )));
+        }
+        Ok(Self { start, end })
+    }
+
+    pub fn len(self) -> usize {
+        usize::try_from(self.end - self.start + 1).unwrap_or(0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    /// `"-1,1"` → [−1, +1].
+    pub fn parse(s: &str) -> Result<Self, MarketError> {
+        let (a, b) = s.split_once(',').ok_or_else(|| {
+            MarketError::Invalid(format!("window `{s}` must be two days like -1,1"))
+        })?;
+        let p = |v: &str| {
+            v.trim().parse::<i32>().map_err(|_| {
+                MarketError::Invalid(format!("window `{s}`: `{}` is not a whole number", v.trim()))
+            })
+        };
+        Self::new(p(a)?, p(b)?)
+    }
+
+    /// `"0,0;-1,1"` → two windows.
+    pub fn parse_list(s: &str) -> Result<Vec<Self>, MarketError> {
+        let list: Vec<Self> = s
+            .split(';')
+            .filter(|w| !w.trim().is_empty())
+            .map(Self::parse)
+            .collect::<Result<_, _>>()?;
+        if list.is_empty() {
+            return Err(MarketError::Invalid("no event window given".into()));
+        }
+        Ok(list)
+    }
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{:+}, {:+}]", self.start, self.end)
+    }
+}
+
+/// What to compute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudySpec {
+    pub model: NormalModel,
+    pub estimation: Window,
+    pub windows: Vec<Window>,
+}
+
+impl Default for StudySpec {
+    fn default() -> Self {
+        Self {
+            model: NormalModel::Market,
+            estimation: Window { start: -250, end: -11 },
+            windows: vec![
+                Window { start: 0, end: 0 },
+                Window { start: -1, end: 1 },
+                Window { start: 0, end: 5 },
+                Window { start: -5, end: 5 },
+            ],
+        }
+    }
+}
+
+impl StudySpec {
+    fn check(&self) -> Result<(), MarketError> {
+        if self.windows.is_empty() {
+            return Err(MarketError::Invalid("no event window given".into()));
+        }
+        let first = self.windows.iter().map(|w| w.start).min().unwrap_or(0);
+        if self.estimation.end >= first {
+            return Err(MarketError::Invalid(format!(
+                "the estimation window {} must end before the first event day {first:+}",
+                self.estimation
+            )));
+        }
+        if self.estimation.len() < 30 {
+            return Err(MarketError::Invalid(format!(
+                "the estimation window {} is shorter than 30 days",
+                self.estimation
+            )));
+        }
+        Ok(())
+    }
+
+    /// The days the ARs are reported for: from the earliest window start to the latest end.
+    pub fn event_span(&self) -> Window {
+        Window {
+            start: self.windows.iter().map(|w| w.start).min().unwrap_or(0),
+            end: self.windows.iter().map(|w| w.end).max().unwrap_or(0),
+        }
+    }
+}
+
+/// One day's abnormal return.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayAr {
+    pub rel: i32,
+    pub day: NaiveDate,
+    pub ret: f64,
+    pub market_ret: f64,
+    pub ar: f64,
+    pub t: f64,
+    pub p: f64,
+}
+
+/// A window's cumulative and buy-and-hold abnormal returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WindowCar {
+    pub window: Window,
+    pub car: f64,
+    /// Standard error of the CAR.
+    pub se: f64,
+    pub t: f64,
+    pub p: f64,
+    pub bhar: f64,
+}
+
+/// A point of the CAR path from the first reported day, with its 95% band half-width.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CarPoint {
+    pub rel: i32,
+    pub day: NaiveDate,
+    pub car: f64,
+    pub band: f64,
+}
+
+/// The study of one stock.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StockStudy {
+    pub symbol: String,
+    pub alpha: f64,
+    pub beta: f64,
+    pub sigma: f64,
+    pub estimation_days: usize,
+    pub estimation_from: NaiveDate,
+    pub estimation_to: NaiveDate,
+    /// Degrees of freedom of the per-stock t tests.
+    pub df: f64,
+    pub ars: Vec<DayAr>,
+    pub cars: Vec<WindowCar>,
+    pub car_path: Vec<CarPoint>,
+    /// Estimation-window abnormal returns (for the rank test).
+    #[serde(skip)]
+    pub estimation_ars: Vec<f64>,
+}
+
+impl StockStudy {
+    pub fn car(&self, w: Window) -> Option<&WindowCar> {
+        self.cars.iter().find(|c| c.window == w)
+    }
+
+    pub fn ar(&self, rel: i32) -> Option<&DayAr> {
+        self.ars.iter().find(|a| a.rel == rel)
+    }
+}
+
+/// Tests across the stocks of one window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupTest {
+    pub window: Window,
+    pub n: usize,
+    pub mean_car: f64,
+    pub cross_sectional_t: f64,
+    pub cross_sectional_p: f64,
+    pub patell_z: f64,
+    pub patell_p: f64,
+    pub bmp_t: f64,
+    pub bmp_p: f64,
+    pub corrado_z: f64,
+    pub corrado_p: f64,
+}
+
+/// A stock that could not be studied, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    pub symbol: String,
+    pub reason: String,
+}
+
+/// The whole study of one event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventStudy {
+    pub anchor: Anchor,
+    pub benchmark: String,
+    pub spec: StudySpec,
+    pub stocks: Vec<StockStudy>,
+    pub skipped: Vec<Skipped>,
+    pub group: Vec<GroupTest>,
+}
+
+/// Runs the study of one event on a prepared panel. Stocks without enough data are listed in
+/// `skipped` with the reason; if no stock can be studied, the first reason is the error.
+pub fn event_study(
+    panel: &ReturnPanel,
+    timing: &EventTiming,
+    spec: &StudySpec,
+) -> Result<EventStudy, MarketError> {
+    spec.check()?;
+    let anchor = anchor(timing, &panel.calendar)?;
+    let mut stocks = Vec::with_capacity(panel.symbols.len());
+    let mut skipped = Vec::new();
+    let mut first_error = None;
+    for (i, symbol) in panel.symbols.iter().enumerate() {
+        match study_stock(panel, &panel.returns[i], symbol, anchor.index, spec) {
+            Ok(s) => stocks.push(s),
+            Err(e) => {
+                skipped.push(Skipped {
+                    symbol: symbol.clone(),
+                    reason: e.to_string(),
+                });
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if stocks.is_empty()
+        && let Some(e) = first_error
+    {
+        return Err(e);
+    }
+    let group = spec
+        .windows
+        .iter()
+        .map(|w| group_test(&stocks, *w, spec))
+        .collect();
+    Ok(EventStudy {
+        anchor,
+        benchmark: panel.benchmark.clone(),
+        spec: spec.clone(),
+        stocks,
+        skipped,
+        group,
+    })
+}
+
+/// The study straight from the long price frame (`symbol`, `day`, `adj_close`).
+pub fn event_study_frame(
+    prices: &DataFrame,
+    benchmark: &str,
+    symbols: &[String],
+    timing: &EventTiming,
+    spec: &StudySpec,
+) -> Result<EventStudy, MarketError> {
+    let panel = return_panel(prices, benchmark, symbols)?;
+    event_study(&panel, timing, spec)
+}
+
+fn calendar_label(panel: &ReturnPanel, idx: i64) -> String {
+    usize::try_from(idx)
+        .ok()
+        .and_then(|i| panel.calendar.get(i))
+        .map_or_else(
+            || {
+                if idx < 0 {
+                    format!(
+                        "{} sessions before the data start on {}",
+                        -idx,
+                        panel.calendar.first().map_or_else(String::new, |d| d.to_string())
+                    )
+                } else {
+                    format!(
+                        "after the last session {}",
+                        panel.calendar.last().map_or_else(String::new, |d| d.to_string())
+                    )
+                }
+            },
+            |d| d.to_string(),
+        )
+}
+
+fn study_stock(
+    panel: &ReturnPanel,
+    returns: &[f64],
+    symbol: &str,
+    day0: usize,
+    spec: &StudySpec,
+) -> Result<StockStudy, MarketError> {
+    let len = panel.calendar.len() as i64;
+    let d0 = day0 as i64;
+    let est = spec.estimation;
+    let (e0, e1) = (d0 + i64::from(est.start), d0 + i64::from(est.end));
+    let mut xs = Vec::with_capacity(est.len());
+    let mut ys = Vec::with_capacity(est.len());
+    for i in e0.max(0)..=e1.min(len - 1) {
+        let i = i as usize;
+        let (x, y) = (panel.market[i], returns[i]);
+        if x.is_finite() && y.is_finite() {
+            xs.push(x);
+            ys.push(y);
+        }
+    }
+    if xs.len() < est.len() {
+        return Err(MarketError::InsufficientEstimation {
+            symbol: symbol.to_string(),
+            from: est.start,
+            to: est.end,
+            needed: est.len(),
+            have: xs.len(),
+            first: calendar_label(panel, e0),
+            last: calendar_label(panel, e1),
+        });
+    }
+    let l = xs.len() as f64;
+
+    // Expected return given the market return, AR variance factor for a single day, and the
+    // parameters reported.
+    let (alpha, beta, sigma, df, x_mean, sxx) = match spec.model {
+        NormalModel::Market => {
+            let fit = ols(&xs, &ys).ok_or_else(|| {
+                MarketError::Invalid(format!(
+                    "{symbol}: the benchmark {} does not vary in the estimation window",
+                    panel.benchmark
+                ))
+            })?;
+            (fit.alpha, fit.beta, fit.sigma, l - 2.0, fit.x_mean, fit.sxx)
+        }
+        NormalModel::Mean => {
+            let m = mean(&ys);
+            (m, 0.0, std_dev(&ys, 1), l - 1.0, mean(&xs), 0.0)
+        }
+        NormalModel::Adjusted => {
+            let diff: Vec<f64> = ys.iter().zip(&xs).map(|(y, x)| y - x).collect();
+            (0.0, 1.0, std_dev(&diff, 1), l - 1.0, mean(&xs), 0.0)
+        }
+    };
+    let expected = |x: f64| alpha + beta * x;
+    let prediction = |dev_sum: f64, n: f64| -> f64 {
+        // Variance factor of a sum over n days whose market deviations from x̄ sum to dev_sum.
+        match spec.model {
+            NormalModel::Market => n + n * n / l + dev_sum * dev_sum / sxx,
+            NormalModel::Mean | NormalModel::Adjusted => n,
+        }
+    };
+    let estimation_ars: Vec<f64> = xs.iter().zip(&ys).map(|(x, y)| y - expected(*x)).collect();
+
+    let span = spec.event_span();
+    let mut ars = Vec::with_capacity(span.len());
+    for rel in span.start..=span.end {
+        let idx = d0 + i64::from(rel);
+        let gap = || MarketError::EventWindowGap {
+            symbol: symbol.to_string(),
+            day: calendar_label(panel, idx),
+            rel,
+            day0: panel.calendar[day0],
+        };
+        if idx < 1 || idx >= len {
+            return Err(gap());
+        }
+        let i = idx as usize;
+        let (x, y) = (panel.market[i], returns[i]);
+        if !(x.is_finite() && y.is_finite()) {
+            return Err(gap());
+        }
+        let ar = y - expected(x);
+        let se = sigma * prediction(x - x_mean, 1.0).sqrt();
+        let t = ar / se;
+        ars.push(DayAr {
+            rel,
+            day: panel.calendar[i],
+            ret: y,
+            market_ret: x,
+            ar,
+            t,
+            p: p_student(t, df),
+        });
+    }
+
+    let window_stats = |w: Window| -> (f64, f64, f64) {
+        let days = ars.iter().filter(|a| a.rel >= w.start && a.rel <= w.end);
+        let (mut car, mut dev, mut n, mut gross, mut gross_exp) = (0.0, 0.0, 0.0, 1.0, 1.0);
+        for a in days {
+            car += a.ar;
+            dev += a.market_ret - x_mean;
+            n += 1.0;
+            gross *= 1.0 + a.ret;
+            gross_exp *= 1.0 + expected(a.market_ret);
+        }
+        (car, sigma * prediction(dev, n).sqrt(), gross - gross_exp)
+    };
+    let cars = spec
+        .windows
+        .iter()
+        .map(|w| {
+            let (car, se, bhar) = window_stats(*w);
+            let t = car / se;
+            WindowCar {
+                window: *w,
+                car,
+                se,
+                t,
+                p: p_student(t, df),
+                bhar,
+            }
+        })
+        .collect();
+    let car_path = ars
+        .iter()
+        .map(|a| {
+            let (car, se, _) = window_stats(Window {
+                start: span.start,
+                end: a.rel,
+            });
+            CarPoint {
+                rel: a.rel,
+                day: a.day,
+                car,
+                band: 1.96 * se,
+            }
+        })
+        .collect();
+    let est_from = usize::try_from(e0).unwrap_or(0);
+    let est_to = usize::try_from(e1).unwrap_or(0);
+    Ok(StockStudy {
+        symbol: symbol.to_string(),
+        alpha,
+        beta,
+        sigma,
+        estimation_days: xs.len(),
+        estimation_from: panel.calendar[est_from],
+        estimation_to: panel.calendar[est_to],
+        df,
+        ars,
+        cars,
+        car_path,
+        estimation_ars,
+    })
+}
+
+fn group_test(stocks: &[StockStudy], w: Window, spec: &StudySpec) -> GroupTest {
+    let cars: Vec<&WindowCar> = stocks.iter().filter_map(|s| s.car(w)).collect();
+    let n = cars.len();
+    let nf = n as f64;
+    let car_values: Vec<f64> = cars.iter().map(|c| c.car).collect();
+    let scars: Vec<f64> = cars.iter().map(|c| c.t).collect();
+    let mean_car = mean(&car_values);
+    let cs_t = mean_car / (std_dev(&car_values, 1) / nf.sqrt());
+    let bmp_t = mean(&scars) / (std_dev(&scars, 1) / nf.sqrt());
+    let patell_den: f64 = stocks
+        .iter()
+        .filter(|s| s.car(w).is_some())
+        .map(|s| s.df / (s.df - 2.0))
+        .sum();
+    let patell_z = scars.iter().sum::<f64>() / patell_den.sqrt();
+    let corrado_z = corrado(stocks, w, spec);
+    let df = nf - 1.0;
+    GroupTest {
+        window: w,
+        n,
+        mean_car,
+        cross_sectional_t: cs_t,
+        cross_sectional_p: p_student(cs_t, df),
+        patell_z,
+        patell_p: p_normal(patell_z),
+        bmp_t,
+        bmp_p: p_student(bmp_t, df),
+        corrado_z,
+        corrado_p: p_normal(corrado_z),
+    }
+}
+
+/// Corrado's rank test over the window (Cowan 1992's multi-day form): each stock's ARs over
+/// the estimation and event days are ranked together; the statistic is the window's sum of the
+/// mean centred ranks over its standard deviation estimated on all days.
+fn corrado(stocks: &[StockStudy], w: Window, spec: &StudySpec) -> f64 {
+    let Some(first) = stocks.first() else {
+        return f64::NAN;
+    };
+    let l = first.estimation_ars.len();
+    let m = first.ars.len();
+    let total = l + m;
+    if stocks
+        .iter()
+        .any(|s| s.estimation_ars.len() != l || s.ars.len() != m)
+    {
+        return f64::NAN;
+    }
+    let centre = (total as f64 + 1.0) / 2.0;
+    let mut kbar = vec![0.0; total];
+    let mut series = Vec::with_capacity(total);
+    for s in stocks {
+        series.clear();
+        series.extend_from_slice(&s.estimation_ars);
+        series.extend(s.ars.iter().map(|a| a.ar));
+        for (k, r) in kbar.iter_mut().zip(average_ranks(&series)) {
+            *k += r - centre;
+        }
+    }
+    let n = stocks.len() as f64;
+    for k in &mut kbar {
+        *k /= n;
+    }
+    let s2 = kbar.iter().map(|k| k * k).sum::<f64>() / total as f64;
+    let span = spec.event_span();
+    let window_sum: f64 = (w.start..=w.end)
+        .map(|rel| kbar[l + usize::try_from(rel - span.start).unwrap_or(0)])
+        .sum();
+    window_sum / (w.len() as f64 * s2).sqrt()
+}
+
+impl EventStudy {
+    /// Per stock and day: `symbol`, `rel`, `day`, `ret`, `market_ret`, `ar`, `t`, `p`.
+    pub fn ar_frame(&self) -> Result<DataFrame, MarketError> {
+        let rows: Vec<(&str, &DayAr)> = self
+            .stocks
+            .iter()
+            .flat_map(|s| s.ars.iter().map(move |a| (s.symbol.as_str(), a)))
+            .collect();
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("symbol".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("rel".into(), rows.iter().map(|r| r.1.rel).collect::<Vec<_>>()),
+            DateChunked::from_naive_date("day".into(), rows.iter().map(|r| r.1.day))
+                .into_series()
+                .into(),
+            Column::new("ret".into(), rows.iter().map(|r| r.1.ret).collect::<Vec<_>>()),
+            Column::new(
+                "market_ret".into(),
+                rows.iter().map(|r| r.1.market_ret).collect::<Vec<_>>(),
+            ),
+            Column::new("ar".into(), rows.iter().map(|r| r.1.ar).collect::<Vec<_>>()),
+            Column::new("t".into(), rows.iter().map(|r| r.1.t).collect::<Vec<_>>()),
+            Column::new("p".into(), rows.iter().map(|r| r.1.p).collect::<Vec<_>>()),
+        ])?;
+        Ok(df)
+    }
+
+    /// Per stock and window: `symbol`, `window`, `car`, `se`, `t`, `p`, `bhar`.
+    pub fn car_frame(&self) -> Result<DataFrame, MarketError> {
+        let rows: Vec<(&str, &WindowCar)> = self
+            .stocks
+            .iter()
+            .flat_map(|s| s.cars.iter().map(move |c| (s.symbol.as_str(), c)))
+            .collect();
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("symbol".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new(
+                "window".into(),
+                rows.iter()
+                    .map(|r| format!("{},{}", r.1.window.start, r.1.window.end))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new("car".into(), rows.iter().map(|r| r.1.car).collect::<Vec<_>>()),
+            Column::new("se".into(), rows.iter().map(|r| r.1.se).collect::<Vec<_>>()),
+            Column::new("t".into(), rows.iter().map(|r| r.1.t).collect::<Vec<_>>()),
+            Column::new("p".into(), rows.iter().map(|r| r.1.p).collect::<Vec<_>>()),
+            Column::new("bhar".into(), rows.iter().map(|r| r.1.bhar).collect::<Vec<_>>()),
+        ])?;
+        Ok(df)
+    }
+
+    /// A CSV with one row per stock and window (and the per-stock model parameters).
+    pub fn to_csv(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::from(
+            "event_day,day0,symbol,benchmark,model,alpha,beta,sigma,estimation_days,window,car,se,t,p,bhar,stars\n",
+        );
+        for s in &self.stocks {
+            for c in &s.cars {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{},\"{},{}\",{},{},{},{},{},{}",
+                    self.anchor.event_day,
+                    self.anchor.session,
+                    s.symbol,
+                    self.benchmark,
+                    self.spec.model.as_str(),
+                    s.alpha,
+                    s.beta,
+                    s.sigma,
+                    s.estimation_days,
+                    c.window.start,
+                    c.window.end,
+                    c.car,
+                    c.se,
+                    c.t,
+                    c.p,
+                    c.bhar,
+                    stats::stars(c.p)
+                );
+            }
+        }
+        out
+    }
+}
+
+/// Studies of many events on one panel (the benchmark's work): each event on its own.
+pub fn event_studies(
+    panel: &ReturnPanel,
+    events: &[EventTiming],
+    spec: &StudySpec,
+) -> Vec<Result<EventStudy, MarketError>> {
+    events.iter().map(|e| event_study(panel, e, spec)).collect()
+}
