@@ -1,5 +1,6 @@
 //! Domain types and configuration shared by every jevons crate. No I/O beyond reading config files.
 
+pub mod ai;
 pub mod config;
 pub mod price;
 pub mod symbol;

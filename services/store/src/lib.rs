@@ -5,9 +5,11 @@
 // Tests may unwrap: a panic there is the failure report.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod digest;
 pub mod embedded;
 mod error;
 pub mod job_runs;
+pub mod models;
 pub mod prices;
 pub mod testing;
 pub mod tickers;
