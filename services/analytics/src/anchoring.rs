@@ -136,17 +136,27 @@ mod tests {
     }
 
     fn cal() -> Vec<NaiveDate> {
-        ["2025-01-16", "2025-01-17", "2025-01-21", "2025-01-22", "2025-01-24", "2025-01-27"]
-            .iter()
-            .map(|s| d(s))
-            .collect()
+        [
+            "2025-01-16",
+            "2025-01-17",
+            "2025-01-21",
+            "2025-01-22",
+            "2025-01-24",
+            "2025-01-27",
+        ]
+        .iter()
+        .map(|s| d(s))
+        .collect()
     }
 
     #[test]
     fn sessions_holidays_and_after_close() {
         let c = cal();
         let a = anchor(&EventTiming::day(d("2025-01-27")), &c).unwrap();
-        assert_eq!((a.session, a.reason), (d("2025-01-27"), AnchorReason::EventDay));
+        assert_eq!(
+            (a.session, a.reason),
+            (d("2025-01-27"), AnchorReason::EventDay)
+        );
         // 2025-01-20 (MLK day) has no session in this calendar: the next one, 01-21.
         let a = anchor(&EventTiming::day(d("2025-01-20")), &c).unwrap();
         assert_eq!(a.session, d("2025-01-21"));
@@ -162,7 +172,10 @@ mod tests {
             time_zone: Some("America/New_York".into()),
         };
         let a = anchor(&t, &c).unwrap();
-        assert_eq!((a.session, a.reason), (d("2025-01-24"), AnchorReason::NextSessionAfterClose));
+        assert_eq!(
+            (a.session, a.reason),
+            (d("2025-01-24"), AnchorReason::NextSessionAfterClose)
+        );
         // 20:00 in Shanghai is 07:00 in New York, the same morning: that day.
         let t = EventTiming {
             day: d("2025-01-22"),

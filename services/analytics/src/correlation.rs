@@ -120,7 +120,11 @@ pub fn correlation_matrix(
                 .filter(|(x, y)| x.is_finite() && y.is_finite())
                 .map(|(x, y)| (*x, *y))
                 .unzip();
-            let c = if i == j && a.len() >= 2 { 1.0 } else { correlation(&a, &b) };
+            let c = if i == j && a.len() >= 2 {
+                1.0
+            } else {
+                correlation(&a, &b)
+            };
             values[i][j] = c;
             values[j][i] = c;
         }
@@ -189,7 +193,10 @@ pub fn lead_lag_frame(
     let rows = lead_lag(&get(signal)?, &get(returns)?, max_lag);
     Ok(DataFrame::new_infer_height(vec![
         Column::new("lag".into(), rows.iter().map(|r| r.lag).collect::<Vec<_>>()),
-        Column::new("corr".into(), rows.iter().map(|r| r.corr).collect::<Vec<_>>()),
+        Column::new(
+            "corr".into(),
+            rows.iter().map(|r| r.corr).collect::<Vec<_>>(),
+        ),
         Column::new(
             "n".into(),
             rows.iter().map(|r| r.n as u64).collect::<Vec<_>>(),
@@ -208,7 +215,9 @@ mod tests {
         let mut s = seed;
         (0..n)
             .map(|_| {
-                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                s = s
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
                 ((s >> 11) as f64 / (1u64 << 53) as f64) - 0.5
             })
             .collect()
@@ -220,7 +229,13 @@ mod tests {
         let e = noise(11, 400);
         // y_t = x_{t-2} + small noise: x leads y by two days.
         let y: Vec<f64> = (0..400)
-            .map(|t| if t >= 2 { x[t - 2] + 0.2 * e[t] } else { f64::NAN })
+            .map(|t| {
+                if t >= 2 {
+                    x[t - 2] + 0.2 * e[t]
+                } else {
+                    f64::NAN
+                }
+            })
             .collect();
         let rows = lead_lag(&x, &y, 5);
         assert_eq!(rows.len(), 11);
@@ -257,7 +272,10 @@ mod tests {
         };
         let pts = rolling_beta_corr(&panel, &panel.returns[0], 20);
         assert_eq!(pts.len(), 181);
-        assert!(pts.iter().all(|p| (p.beta - 1.5).abs() < 1e-9 && (p.corr - 1.0).abs() < 1e-9));
+        assert!(
+            pts.iter()
+                .all(|p| (p.beta - 1.5).abs() < 1e-9 && (p.corr - 1.0).abs() < 1e-9)
+        );
         let mx = correlation_matrix(&panel, cal[0], cal[199]).unwrap();
         assert_eq!(mx.symbols, vec!["SPY", "X"]);
         assert!((mx.values[0][1] - 1.0).abs() < 1e-12);

@@ -107,7 +107,10 @@ impl Window {
         })?;
         let p = |v: &str| {
             v.trim().parse::<i32>().map_err(|_| {
-                MarketError::Invalid(format!("window `{s}`: `{}` is not a whole number", v.trim()))
+                MarketError::Invalid(format!(
+                    "window `{s}`: `{}` is not a whole number",
+                    v.trim()
+                ))
             })
         };
         Self::new(p(a)?, p(b)?)
@@ -145,7 +148,10 @@ impl Default for StudySpec {
     fn default() -> Self {
         Self {
             model: NormalModel::Market,
-            estimation: Window { start: -250, end: -11 },
+            estimation: Window {
+                start: -250,
+                end: -11,
+            },
             windows: vec![
                 Window { start: 0, end: 0 },
                 Window { start: -1, end: 1 },
@@ -349,12 +355,18 @@ fn calendar_label(panel: &ReturnPanel, idx: i64) -> String {
                     format!(
                         "{} sessions before the data start on {}",
                         -idx,
-                        panel.calendar.first().map_or_else(String::new, |d| d.to_string())
+                        panel
+                            .calendar
+                            .first()
+                            .map_or_else(String::new, |d| d.to_string())
                     )
                 } else {
                     format!(
                         "after the last session {}",
-                        panel.calendar.last().map_or_else(String::new, |d| d.to_string())
+                        panel
+                            .calendar
+                            .last()
+                            .map_or_else(String::new, |d| d.to_string())
                     )
                 }
             },
@@ -600,12 +612,21 @@ impl EventStudy {
             .flat_map(|s| s.ars.iter().map(move |a| (s.symbol.as_str(), a)))
             .collect();
         let df = DataFrame::new_infer_height(vec![
-            Column::new("symbol".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
-            Column::new("rel".into(), rows.iter().map(|r| r.1.rel).collect::<Vec<_>>()),
+            Column::new(
+                "symbol".into(),
+                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "rel".into(),
+                rows.iter().map(|r| r.1.rel).collect::<Vec<_>>(),
+            ),
             DateChunked::from_naive_date("day".into(), rows.iter().map(|r| r.1.day))
                 .into_series()
                 .into(),
-            Column::new("ret".into(), rows.iter().map(|r| r.1.ret).collect::<Vec<_>>()),
+            Column::new(
+                "ret".into(),
+                rows.iter().map(|r| r.1.ret).collect::<Vec<_>>(),
+            ),
             Column::new(
                 "market_ret".into(),
                 rows.iter().map(|r| r.1.market_ret).collect::<Vec<_>>(),
@@ -625,18 +646,27 @@ impl EventStudy {
             .flat_map(|s| s.cars.iter().map(move |c| (s.symbol.as_str(), c)))
             .collect();
         let df = DataFrame::new_infer_height(vec![
-            Column::new("symbol".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new(
+                "symbol".into(),
+                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            ),
             Column::new(
                 "window".into(),
                 rows.iter()
                     .map(|r| format!("{},{}", r.1.window.start, r.1.window.end))
                     .collect::<Vec<_>>(),
             ),
-            Column::new("car".into(), rows.iter().map(|r| r.1.car).collect::<Vec<_>>()),
+            Column::new(
+                "car".into(),
+                rows.iter().map(|r| r.1.car).collect::<Vec<_>>(),
+            ),
             Column::new("se".into(), rows.iter().map(|r| r.1.se).collect::<Vec<_>>()),
             Column::new("t".into(), rows.iter().map(|r| r.1.t).collect::<Vec<_>>()),
             Column::new("p".into(), rows.iter().map(|r| r.1.p).collect::<Vec<_>>()),
-            Column::new("bhar".into(), rows.iter().map(|r| r.1.bhar).collect::<Vec<_>>()),
+            Column::new(
+                "bhar".into(),
+                rows.iter().map(|r| r.1.bhar).collect::<Vec<_>>(),
+            ),
         ])?;
         Ok(df)
     }
