@@ -5,6 +5,7 @@
 
 pub mod anchoring;
 pub mod correlation;
+pub mod efficiency;
 pub mod event_study;
 pub mod returns;
 pub mod stats;
