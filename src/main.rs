@@ -6,8 +6,10 @@ use anyhow::Context;
 use chrono::Utc;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use jevons::cli::{BackfillCommand, Cli, Command, ImportCommand, JobsCommand};
-use jevons::startup;
+use jevons::cli::{
+    BackfillCommand, Cli, Command, DigestCommand, ImportCommand, JobsCommand, SubscribersCommand,
+};
+use jevons::{commands, startup};
 use jevons_core::{Settings, Symbol};
 use jevons_jobs::{Job, JobContext, Progress, SymbolOutcome};
 use jevons_store::job_runs;
@@ -56,6 +58,10 @@ fn describe(e: &anyhow::Error) -> String {
 
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     let settings = Arc::new(Settings::load(&cli.config_dir)?);
+    // The model commands need no database.
+    if let Some(command) = cli.command.as_ref().filter(|c| commands::summarize::handles(c)) {
+        return commands::summarize::run(command, &settings).await;
+    }
     let mut db = startup::open_database(&settings).await?;
     let result = dispatch(cli.command.unwrap_or(Command::Serve), &settings, &db.pool).await;
     db.pool.close().await;
@@ -142,6 +148,45 @@ async fn dispatch(
                 );
             }
         }
+        Command::Subscribers(SubscribersCommand::List) => {
+            commands::digest::list_subscribers(pool).await?;
+        }
+        Command::Subscribers(SubscribersCommand::Remove { email }) => {
+            if !commands::digest::remove_subscriber(pool, &email).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Digest(DigestCommand::Preview {
+            to,
+            cadence,
+            tickers,
+        }) => {
+            jevons_store::tickers::sync_watchlist(pool, &settings.watchlist).await?;
+            let tickers: Vec<String> = tickers
+                .iter()
+                .map(|t| t.trim().to_ascii_uppercase())
+                .collect();
+            commands::digest::preview(settings, pool, &cadence, &tickers, &to).await?;
+        }
+        Command::Digest(DigestCommand::Send { now, cadence }) => {
+            anyhow::ensure!(
+                now,
+                "`jevons digest send` needs --now (it emails every confirmed subscriber)"
+            );
+            let cadences = match cadence.as_deref() {
+                None => vec![
+                    jevons_digest::Cadence::Daily,
+                    jevons_digest::Cadence::Weekly,
+                ],
+                Some(c) => vec![
+                    jevons_digest::Cadence::parse(c)
+                        .ok_or_else(|| anyhow::anyhow!("cadence must be daily or weekly"))?,
+                ],
+            };
+            if !commands::digest::send_now(settings, pool, &cadences).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Jobs(JobsCommand::Run { job }) => {
             let job = Job::parse(&job)?;
             jevons_store::tickers::sync_watchlist(pool, &settings.watchlist).await?;
@@ -162,12 +207,16 @@ async fn dispatch(
                 return Ok(ExitCode::FAILURE);
             }
         }
+        command @ (Command::Model(_) | Command::Summarize { .. }) => {
+            return commands::summarize::run(&command, settings).await;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(settings: &Arc<Settings>, pool: &jevons_store::PgPool) -> anyhow::Result<()> {
     startup::prepare_data(settings, pool).await?;
+    commands::summarize::spawn_auto_fetch(settings);
     let mut scheduler = if settings.jobs.enabled {
         let ctx = JobContext::new(pool.clone(), settings.clone())?;
         if settings.jobs.catch_up_on_start {
@@ -178,6 +227,9 @@ async fn serve(settings: &Arc<Settings>, pool: &jevons_store::PgPool) -> anyhow:
                 }
             });
         }
+        // Retries and confirmations that could not go out at once.
+        let digests = jevons_digest::Digests::new(pool.clone(), settings.clone()).await?;
+        tokio::spawn(digests.run_worker());
         Some(jevons_jobs::start_scheduler(ctx).await?)
     } else {
         None

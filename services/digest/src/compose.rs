@@ -1,0 +1,458 @@
+//! What a digest says: gathered from the store for a period and a set of tickers, rendered
+//! through askama into an HTML part and a plain-text part, with charts drawn by `jevons-charts`
+//! (the pages' chart code) and rasterised to PNG for inline (CID) images.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use base64::Engine as _;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use jevons_charts::{pct_change, price_chart_svg, signed_pct, sparkline_svg};
+use jevons_core::{DateRange, Symbol};
+use jevons_store::PgPool;
+use jevons_store::digest as db;
+
+use crate::DigestError;
+use crate::period::{Cadence, Period};
+use crate::raster::svg_to_png;
+
+/// An image carried in the email and referenced from the HTML as `cid:<content_id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineImage {
+    pub content_id: String,
+    pub png: Vec<u8>,
+}
+
+/// A finished email body: subject, both parts and the inline images.
+#[derive(Debug, Clone)]
+pub struct Composed {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    pub images: Vec<InlineImage>,
+    /// Nothing to report in this period.
+    pub empty: bool,
+}
+
+/// How images are referenced: `cid:` in emails, `data:` URIs in the browser preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageMode {
+    Cid,
+    DataUri,
+}
+
+pub struct MoveRow {
+    pub symbol: String,
+    pub name: String,
+    pub change: String,
+    pub change_class: &'static str,
+    pub last_close: String,
+    pub last_day: String,
+    pub url: String,
+    pub spark_src: String,
+}
+
+pub struct NewsRow {
+    pub title: String,
+    pub url: String,
+    pub summary: String,
+    pub meta: String,
+}
+
+pub struct ModelRow {
+    pub name: String,
+    pub meta: String,
+    pub url: String,
+}
+
+pub struct ArRow {
+    pub symbol: String,
+    pub event: String,
+    pub day: String,
+    pub car: String,
+    pub significance: String,
+}
+
+/// The part of a digest shared by every subscriber with the same tickers and period.
+pub struct Content {
+    pub moves: Vec<MoveRow>,
+    pub chart: Option<(String, String)>, // (symbol, img src)
+    pub news: Option<Vec<NewsRow>>,
+    pub models: Option<Vec<ModelRow>>,
+    pub abnormal: Option<Vec<ArRow>>,
+    pub images: Vec<InlineImage>,
+    pub period_label: String,
+}
+
+impl Content {
+    pub fn is_empty(&self) -> bool {
+        self.moves.is_empty()
+            && self.news.as_ref().is_none_or(Vec::is_empty)
+            && self.models.as_ref().is_none_or(Vec::is_empty)
+            && self.abnormal.as_ref().is_none_or(Vec::is_empty)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/digest.html")]
+pub struct DigestHtml<'a> {
+    pub heading: &'a str,
+    pub c: &'a Content,
+    pub base_url: &'a str,
+    pub unsubscribe_url: &'a str,
+    pub preferences: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/digest.txt")]
+pub struct DigestText<'a> {
+    pub heading: &'a str,
+    pub c: &'a Content,
+    pub base_url: &'a str,
+    pub unsubscribe_url: &'a str,
+    pub preferences: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/confirm.html")]
+pub struct ConfirmHtml<'a> {
+    pub confirm_url: &'a str,
+    pub cadence: &'a str,
+    pub tickers: &'a str,
+    pub hours: u64,
+}
+
+#[derive(Template)]
+#[template(path = "email/confirm.txt")]
+pub struct ConfirmText<'a> {
+    pub confirm_url: &'a str,
+    pub cadence: &'a str,
+    pub tickers: &'a str,
+    pub hours: u64,
+}
+
+/// Sparkline history shown per ticker, and the price chart's span.
+const SPARK_DAYS: i64 = 45;
+const CHART_DAYS: i64 = 120;
+
+fn day_of(t: DateTime<Utc>) -> NaiveDate {
+    t.date_naive()
+}
+
+fn img_src(mode: ImageMode, content_id: &str, png: &[u8]) -> String {
+    match mode {
+        ImageMode::Cid => format!("cid:{content_id}"),
+        ImageMode::DataUri => format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(png)
+        ),
+    }
+}
+
+/// Gathers the shared content of a digest: price moves of `tickers` (the whole watchlist when
+/// empty) over the period's days, and — where their tables exist — news, new models and
+/// abnormal returns. A failing optional section is left out and logged, never fatal.
+pub async fn gather(
+    pool: &PgPool,
+    base_url: &str,
+    tickers: &[String],
+    period: &Period,
+    section_limit: i64,
+    mode: ImageMode,
+) -> Result<Content, DigestError> {
+    // Bars are daily: the period covers the days after its start's day, up to its end's day.
+    let (from, to) = (day_of(period.start), day_of(period.end));
+    let moves = db::watchlist_moves(pool, tickers, from, to).await?;
+    let mut images = Vec::new();
+    let mut rows = Vec::with_capacity(moves.len());
+    for m in &moves {
+        let pct = pct_change(m.base_adj_close, m.last_adj_close);
+        let symbol = Symbol::parse(&m.symbol).map_err(|e| DigestError::Data(e.to_string()))?;
+        let closes: Vec<f64> =
+            match DateRange::new(m.last_day - Duration::days(SPARK_DAYS), m.last_day) {
+                Ok(r) => jevons_store::prices::bars(pool, &symbol, r)
+                    .await?
+                    .iter()
+                    .map(|b| b.close)
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+        let png = svg_to_png(&sparkline_svg(&closes, 120, 28), 2.0)?;
+        let cid = format!("spark-{}@jevons", m.symbol.to_ascii_lowercase());
+        let spark_src = img_src(mode, &cid, &png);
+        images.push(InlineImage {
+            content_id: cid,
+            png,
+        });
+        rows.push(MoveRow {
+            url: format!("{base_url}/tickers/{}", m.symbol),
+            symbol: m.symbol.clone(),
+            name: m.name.clone(),
+            change: pct.map_or_else(|| "–".to_string(), signed_pct),
+            change_class: match pct {
+                Some(p) if p < 0.0 => "down",
+                Some(p) if p > 0.0 => "up",
+                _ => "flat",
+            },
+            last_close: format!("{:.2}", m.last_close),
+            last_day: m.last_day.to_string(),
+            spark_src,
+        });
+    }
+    // One full chart: the biggest mover, drawn exactly as its page draws it.
+    let biggest = moves
+        .iter()
+        .filter_map(|m| pct_change(m.base_adj_close, m.last_adj_close).map(|p| (m, p.abs())))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(m, _)| m);
+    let chart = match biggest {
+        Some(m) => {
+            let symbol = Symbol::parse(&m.symbol).map_err(|e| DigestError::Data(e.to_string()))?;
+            let range = DateRange::new(m.last_day - Duration::days(CHART_DAYS), m.last_day)
+                .map_err(|e| DigestError::Data(e.to_string()))?;
+            let bars = jevons_store::prices::bars(pool, &symbol, range).await?;
+            let png = svg_to_png(&price_chart_svg(&m.symbol, &bars, 600, 280), 1.5)?;
+            let cid = format!("chart-{}@jevons", m.symbol.to_ascii_lowercase());
+            let src = img_src(mode, &cid, &png);
+            images.push(InlineImage {
+                content_id: cid,
+                png,
+            });
+            Some((m.symbol.clone(), src))
+        }
+        None => None,
+    };
+
+    let news = optional_section(pool, "articles", async {
+        let items = db::top_news(pool, period.start, period.end, section_limit).await?;
+        Ok(items
+            .into_iter()
+            .map(|n| NewsRow {
+                meta: [
+                    n.published.map(|p| p.format("%Y-%m-%d").to_string()),
+                    n.relevance.map(|r| format!("relevance {r:.2}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+                title: n.title,
+                url: n.url,
+                summary: n.summary.unwrap_or_default(),
+            })
+            .collect())
+    })
+    .await;
+    let models = optional_section(pool, "ai_models", async {
+        let items = db::new_models(pool, from, to, section_limit).await?;
+        Ok(items
+            .into_iter()
+            .map(|m| ModelRow {
+                meta: [
+                    m.organization,
+                    m.released.map(|d| format!("released {d}")),
+                    m.training_cost_usd
+                        .map(|c| format!("training cost ≈ ${}", human_usd(c))),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+                name: m.name,
+                url: m.url.unwrap_or_else(|| format!("{base_url}/models")),
+            })
+            .collect())
+    })
+    .await;
+    let abnormal = optional_section(pool, "events", async {
+        let items = db::abnormal_returns(pool, from, to, section_limit).await?;
+        Ok(items
+            .into_iter()
+            .map(|a| ArRow {
+                symbol: a.symbol,
+                event: a.event,
+                day: a.day.to_string(),
+                car: signed_pct(a.car_pct),
+                significance: a.p_value.map_or_else(String::new, |p| {
+                    let stars = if p < 0.01 {
+                        " **"
+                    } else if p < 0.05 {
+                        " *"
+                    } else {
+                        ""
+                    };
+                    format!("p = {p:.3}{stars}")
+                }),
+            })
+            .collect())
+    })
+    .await;
+
+    Ok(Content {
+        moves: rows,
+        chart,
+        news,
+        models,
+        abnormal,
+        images,
+        period_label: format!("{from} \u{2013} {to}"),
+    })
+}
+
+fn human_usd(v: f64) -> String {
+    if v >= 1e9 {
+        format!("{:.1}B", v / 1e9)
+    } else if v >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if v >= 1e3 {
+        format!("{:.0}k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// `None` when `table` does not exist (its feature is not installed); the rows otherwise, or
+/// `None` with a warning when the query fails (e.g. a schema this code does not know yet).
+async fn optional_section<T>(
+    pool: &PgPool,
+    table: &str,
+    query: impl Future<Output = Result<Vec<T>, jevons_store::StoreError>>,
+) -> Option<Vec<T>> {
+    match db::table_exists(pool, table).await {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(e) => {
+            tracing::warn!(table, error = %e, "could not check for a digest section's table");
+            return None;
+        }
+    }
+    match query.await {
+        Ok(rows) => Some(rows),
+        Err(e) => {
+            tracing::warn!(table, error = %e, "digest section left out");
+            None
+        }
+    }
+}
+
+/// Renders one subscriber's digest from shared `content`.
+pub fn render_digest(
+    content: &Content,
+    cadence: Cadence,
+    base_url: &str,
+    unsubscribe_url: &str,
+    tickers: &[String],
+) -> Result<Composed, DigestError> {
+    let heading = match cadence {
+        Cadence::Daily => format!("Your daily jevons digest, {}", content.period_label),
+        Cadence::Weekly => format!("Your weekly jevons digest, {}", content.period_label),
+    };
+    let preferences = if tickers.is_empty() {
+        format!("{} digest of the whole watchlist", cadence.as_str())
+    } else {
+        format!("{} digest of {}", cadence.as_str(), tickers.join(", "))
+    };
+    let html = DigestHtml {
+        heading: &heading,
+        c: content,
+        base_url,
+        unsubscribe_url,
+        preferences: &preferences,
+    }
+    .render()?;
+    let text = DigestText {
+        heading: &heading,
+        c: content,
+        base_url,
+        unsubscribe_url,
+        preferences: &preferences,
+    }
+    .render()?;
+    let subject = match content.moves.iter().find(|m| m.change != "–") {
+        Some(m) => format!(
+            "jevons {}: {} {} and more",
+            cadence.as_str(),
+            m.symbol,
+            m.change
+        ),
+        None => format!("jevons {} digest", cadence.as_str()),
+    };
+    Ok(Composed {
+        subject,
+        html,
+        text,
+        images: content.images.clone(),
+        empty: content.is_empty(),
+    })
+}
+
+/// The confirmation email.
+pub fn render_confirmation(
+    confirm_url: &str,
+    cadence: &str,
+    tickers: &[String],
+    hours: u64,
+) -> Result<Composed, DigestError> {
+    let tickers = if tickers.is_empty() {
+        "the whole watchlist".to_string()
+    } else {
+        tickers.join(", ")
+    };
+    Ok(Composed {
+        subject: "Confirm your jevons digest subscription".to_string(),
+        html: ConfirmHtml {
+            confirm_url,
+            cadence,
+            tickers: &tickers,
+            hours,
+        }
+        .render()?,
+        text: ConfirmText {
+            confirm_url,
+            cadence,
+            tickers: &tickers,
+            hours,
+        }
+        .render()?,
+        images: Vec::new(),
+        empty: false,
+    })
+}
+
+/// Shared content per (tickers, period days), so a thousand subscribers with the same choice
+/// cost one set of queries and charts.
+#[derive(Default)]
+pub struct ContentCache {
+    entries: HashMap<(Vec<String>, NaiveDate, NaiveDate), std::sync::Arc<Content>>,
+}
+
+impl ContentCache {
+    pub async fn get(
+        &mut self,
+        pool: &PgPool,
+        base_url: &str,
+        tickers: &[String],
+        period: &Period,
+        section_limit: i64,
+    ) -> Result<std::sync::Arc<Content>, DigestError> {
+        let mut key_tickers = tickers.to_vec();
+        key_tickers.sort();
+        let key = (key_tickers, day_of(period.start), day_of(period.end));
+        if let Some(c) = self.entries.get(&key) {
+            return Ok(c.clone());
+        }
+        let content = std::sync::Arc::new(
+            gather(
+                pool,
+                base_url,
+                tickers,
+                period,
+                section_limit,
+                ImageMode::Cid,
+            )
+            .await?,
+        );
+        self.entries.insert(key, content.clone());
+        Ok(content)
+    }
+}

@@ -1,0 +1,216 @@
+//! Which digest is due for a subscriber, in their time zone, and the period it covers.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cadence {
+    Daily,
+    Weekly,
+}
+
+impl Cadence {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "daily" => Some(Cadence::Daily),
+            "weekly" => Some(Cadence::Weekly),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cadence::Daily => "daily",
+            Cadence::Weekly => "weekly",
+        }
+    }
+
+    pub fn length(self) -> Duration {
+        match self {
+            Cadence::Daily => Duration::days(1),
+            Cadence::Weekly => Duration::days(7),
+        }
+    }
+}
+
+/// A digest period: its unique key per subscriber and the instants it covers, `[start, end)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub key: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// A time zone name, or an error text that says what is accepted.
+pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
+    name.trim().parse::<Tz>().map_err(|_| {
+        format!(
+            "`{}` is not a time zone name such as Europe/Paris or UTC",
+            name.trim()
+        )
+    })
+}
+
+/// The period due at `now` for a subscriber in `tz`, or `None` before the local `send_hour`
+/// (and, weekly, on another day than `weekly_day`). The key names the local day (daily) or ISO
+/// week (weekly), so every instance computes the same key; the period starts where the last one
+/// ended (one cadence back for the first digest) and ends now.
+pub fn due_period(
+    cadence: Cadence,
+    tz: Tz,
+    now: DateTime<Utc>,
+    send_hour: u32,
+    weekly_day: Weekday,
+    last_period_end: Option<DateTime<Utc>>,
+) -> Option<Period> {
+    let local = now.with_timezone(&tz);
+    if local.hour() < send_hour {
+        return None;
+    }
+    let key = match cadence {
+        Cadence::Daily => format!("daily:{}", local.date_naive()),
+        Cadence::Weekly => {
+            if local.weekday() != weekly_day {
+                return None;
+            }
+            let w = local.iso_week();
+            format!("weekly:{}-W{:02}", w.year(), w.week())
+        }
+    };
+    let start = last_period_end
+        .filter(|t| *t < now)
+        .unwrap_or(now - cadence.length());
+    Some(Period {
+        key,
+        start,
+        end: now,
+    })
+}
+
+/// A preview's period: the last `cadence` ending at the latest day with prices (the bundled
+/// dataset ends in the past), or at `now` when there are recent prices.
+pub fn preview_period(
+    cadence: Cadence,
+    now: DateTime<Utc>,
+    latest_day: Option<NaiveDate>,
+) -> Period {
+    let end = match latest_day {
+        Some(day) if day < (now - cadence.length()).date_naive() => {
+            let next = day + Duration::days(1);
+            Utc.from_utc_datetime(&next.and_hms_opt(0, 0, 0).unwrap_or_default())
+        }
+        _ => now,
+    };
+    Period {
+        key: format!("preview:{}", cadence.as_str()),
+        start: end - cadence.length(),
+        end,
+    }
+}
+
+/// "Mon" … "Sun" (or full names), for `digest.weekly_day`.
+pub fn parse_weekday(s: &str) -> Result<Weekday, String> {
+    s.trim()
+        .parse::<Weekday>()
+        .map_err(|_| format!("`{s}` is not a day of the week (Mon … Sun)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn daily_is_due_after_the_local_hour_and_keyed_by_local_day() {
+        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        // 21:30 UTC on the 26th is 06:30 on the 27th in Tokyo: not yet.
+        assert_eq!(
+            due_period(
+                Cadence::Daily,
+                tokyo,
+                at("2025-01-26T21:30:00Z"),
+                7,
+                Weekday::Mon,
+                None
+            ),
+            None
+        );
+        let p = due_period(
+            Cadence::Daily,
+            tokyo,
+            at("2025-01-26T22:30:00Z"),
+            7,
+            Weekday::Mon,
+            None,
+        )
+        .unwrap();
+        assert_eq!(p.key, "daily:2025-01-27");
+        assert_eq!(p.start, at("2025-01-25T22:30:00Z"));
+        let last = at("2025-01-26T00:00:00Z");
+        let p = due_period(
+            Cadence::Daily,
+            tokyo,
+            at("2025-01-26T22:30:00Z"),
+            7,
+            Weekday::Mon,
+            Some(last),
+        )
+        .unwrap();
+        assert_eq!(p.start, last);
+        // New York, same instant: the 26th, 17:30 local.
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let p = due_period(
+            Cadence::Daily,
+            ny,
+            at("2025-01-26T22:30:00Z"),
+            7,
+            Weekday::Mon,
+            None,
+        )
+        .unwrap();
+        assert_eq!(p.key, "daily:2025-01-26");
+    }
+
+    #[test]
+    fn weekly_is_due_on_its_day_with_an_iso_week_key() {
+        let utc: Tz = "UTC".parse().unwrap();
+        assert_eq!(
+            due_period(
+                Cadence::Weekly,
+                utc,
+                at("2025-01-28T08:00:00Z"),
+                7,
+                Weekday::Mon,
+                None
+            ),
+            None
+        );
+        let p = due_period(
+            Cadence::Weekly,
+            utc,
+            at("2025-01-27T08:00:00Z"),
+            7,
+            Weekday::Mon,
+            None,
+        )
+        .unwrap();
+        assert_eq!(p.key, "weekly:2025-W05");
+        assert_eq!(p.end - p.start, Duration::days(7));
+        assert!(parse_time_zone("Mars/Olympus").is_err());
+        assert_eq!(parse_weekday("mon"), Ok(Weekday::Mon));
+        assert_eq!(Cadence::parse("Weekly"), Some(Cadence::Weekly));
+        assert_eq!(Cadence::parse("hourly"), None);
+    }
+
+    #[test]
+    fn previews_anchor_on_the_last_stored_day() {
+        let now = at("2026-03-01T12:00:00Z");
+        let p = preview_period(Cadence::Weekly, now, NaiveDate::from_ymd_opt(2025, 6, 30));
+        assert_eq!(p.end, at("2025-07-01T00:00:00Z"));
+        assert_eq!(p.start, at("2025-06-24T00:00:00Z"));
+        assert_eq!(preview_period(Cadence::Daily, now, None).end, now);
+    }
+}

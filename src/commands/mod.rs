@@ -1,0 +1,4 @@
+//! Handlers of the longer subcommands, one module per area.
+
+pub mod digest;
+pub mod summarize;
