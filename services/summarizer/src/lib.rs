@@ -1,0 +1,253 @@
+//! Article summaries: a local LLM run with candle (GGUF), and an extractive fallback.
+//!
+//! The model is owned by one OS thread fed through a channel ([`Summarizer`]), so inference never
+//! blocks the async runtime and one loaded copy serves every caller. Stance and faithfulness are
+//! deterministic text rules: a 135M model cannot judge either reliably.
+
+pub mod extractive;
+pub mod faithfulness;
+pub mod fetch;
+pub mod model;
+pub mod prompt;
+pub mod rouge;
+mod runner;
+pub mod stance;
+pub mod text;
+pub mod tokenizer;
+
+use std::time::Instant;
+
+pub use faithfulness::faithfulness;
+pub use jevons_core::config::SummarizerSettings;
+pub use stance::stance;
+
+/// Stance of an article on GPU demand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stance {
+    Bullish,
+    Bearish,
+    Neutral,
+}
+
+impl Stance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Bullish => "bullish",
+            Stance::Bearish => "bearish",
+            Stance::Neutral => "neutral",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "bullish" => Some(Stance::Bullish),
+            "bearish" => Some(Stance::Bearish),
+            "neutral" => Some(Stance::Neutral),
+            _ => None,
+        }
+    }
+}
+
+/// How a summary was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    Llm,
+    Extractive,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Llm => "llm",
+            Method::Extractive => "extractive",
+        }
+    }
+}
+
+/// One summary with its provenance (what made it, how long it took, what looks invented).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    pub summary: String,
+    pub stance: Stance,
+    /// -1 (bearish) … 1 (bullish).
+    pub stance_score: f32,
+    pub method: Method,
+    /// e.g. "SmolLM2-135M-Instruct" or "extractive".
+    pub model: String,
+    /// e.g. "Q4_1→Q8_0"; None for the extractive summariser.
+    pub quantization: Option<String>,
+    pub prompt_version: String,
+    pub tokens_in: u32,
+    pub tokens_out: u32,
+    pub millis: u64,
+    /// Numbers and ticker-like tokens of the summary that the article does not contain.
+    pub suspect: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SummaryRequest {
+    pub title: String,
+    pub text: String,
+    /// Relevance keywords and weights, for the extractive ranking.
+    pub keywords: Vec<(String, f32)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SummarizerError {
+    #[error("model file {0} not found (run `jevons model fetch`)")]
+    ModelMissing(std::path::PathBuf),
+    #[error("reading model {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("model: {0}")]
+    Candle(#[from] candle_core::Error),
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    #[error("unsupported model architecture {0:?} (llama, qwen2 and gemma3 are)")]
+    Architecture(String),
+    #[error("device {0:?}: {1}")]
+    Device(String, String),
+    #[error("settings: {0}")]
+    Settings(String),
+    #[error("the model thread has stopped")]
+    ThreadGone,
+    #[error("empty article")]
+    EmptyInput,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Extractive,
+    Llm(runner::ModelHandle),
+}
+
+/// Cheap to clone: holds a channel to the model thread, or is extractive-only.
+#[derive(Clone)]
+pub struct Summarizer {
+    backend: Backend,
+    model_name: String,
+}
+
+impl std::fmt::Debug for Summarizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Summarizer")
+            .field("method", &self.method())
+            .field("model", &self.model_name)
+            .finish()
+    }
+}
+
+impl Summarizer {
+    /// Lead sentences ranked by relevance; no model.
+    pub fn extractive() -> Self {
+        Self {
+            backend: Backend::Extractive,
+            model_name: "extractive".into(),
+        }
+    }
+
+    /// Loads the GGUF on a dedicated OS thread (never blocks the async runtime); returns when
+    /// loaded or failed.
+    pub async fn load(settings: &SummarizerSettings) -> Result<Self, SummarizerError> {
+        let handle = runner::spawn(settings.clone()).await?;
+        let model_name = handle.info().name.clone();
+        Ok(Self {
+            backend: Backend::Llm(handle),
+            model_name,
+        })
+    }
+
+    /// Falls back to extractive when the model is missing or broken (logs why) — what
+    /// `jevons serve` uses.
+    pub async fn from_settings(settings: &SummarizerSettings) -> Self {
+        match Self::load(settings).await {
+            Ok(s) => {
+                tracing::info!(model = %s.model_name, "summaries by the local model");
+                s
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "summaries are extractive");
+                Self::extractive()
+            }
+        }
+    }
+
+    pub fn method(&self) -> Method {
+        match self.backend {
+            Backend::Extractive => Method::Extractive,
+            Backend::Llm(_) => Method::Llm,
+        }
+    }
+
+    pub fn model_name(&self) -> &str {
+        &self.model_name
+    }
+
+    /// Summary, stance and faithfulness flags of one article.
+    pub async fn summarize(&self, req: SummaryRequest) -> Result<Summary, SummarizerError> {
+        let article = text::normalize(&req.text);
+        if article.trim().is_empty() && req.title.trim().is_empty() {
+            return Err(SummarizerError::EmptyInput);
+        }
+        let started = Instant::now();
+        let full = format!("{}\n{}", req.title, article);
+        let (stance, stance_score) = stance::stance(&full);
+        match &self.backend {
+            Backend::Extractive => {
+                let summary = extractive::summarize(&req.title, &article, &req.keywords, 3);
+                let suspect = faithfulness::faithfulness(&summary, &full);
+                Ok(Summary {
+                    tokens_in: word_count(&article),
+                    tokens_out: word_count(&summary),
+                    summary,
+                    stance,
+                    stance_score,
+                    method: Method::Extractive,
+                    model: "extractive".into(),
+                    quantization: None,
+                    prompt_version: extractive::VERSION.into(),
+                    millis: started.elapsed().as_millis() as u64,
+                    suspect,
+                })
+            }
+            Backend::Llm(handle) => {
+                let out = handle.generate(req.title.clone(), article.clone()).await?;
+                let mut summary = out.text;
+                if summary.trim().is_empty() {
+                    // A model that says nothing still leaves the reader a summary.
+                    summary = extractive::summarize(&req.title, &article, &req.keywords, 2);
+                }
+                let suspect = faithfulness::faithfulness(&summary, &full);
+                Ok(Summary {
+                    summary,
+                    stance,
+                    stance_score,
+                    method: Method::Llm,
+                    model: self.model_name.clone(),
+                    quantization: Some(handle.info().quantization.clone()),
+                    prompt_version: prompt::PROMPT_VERSION.into(),
+                    tokens_in: out.tokens_in,
+                    tokens_out: out.tokens_out,
+                    millis: started.elapsed().as_millis() as u64,
+                    suspect,
+                })
+            }
+        }
+    }
+
+    /// Model details (device, quantisation, load time) when an LLM is loaded.
+    pub fn model_info(&self) -> Option<&model::ModelInfo> {
+        match &self.backend {
+            Backend::Llm(h) => Some(h.info()),
+            Backend::Extractive => None,
+        }
+    }
+}
+
+fn word_count(s: &str) -> u32 {
+    s.split_whitespace().count() as u32
+}

@@ -1,0 +1,181 @@
+//! Prompt and chat templates, and the clean-up of what the model writes.
+
+use crate::text::sentences;
+
+/// Stored with every LLM summary: a change of prompt or post-processing gets a new version, so
+/// summaries made by different rules can be told apart (and re-made).
+pub const PROMPT_VERSION: &str = "chatml-summary-v1";
+
+/// SmolLM2's training-time system prompt: the model behaves best with it.
+const SYSTEM: &str = "You are a helpful AI assistant named SmolLM, trained by Hugging Face";
+
+const INSTRUCTION: &str = "Summarize the news article below in two short sentences. \
+Use only facts from the article.";
+
+/// Most summaries need no more than this; the rest is usually repetition or invention.
+pub const MAX_SENTENCES: usize = 3;
+const MAX_WORDS: usize = 70;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatTemplate {
+    /// `<|im_start|>role\n…<|im_end|>` — SmolLM2, Qwen2.
+    ChatMl,
+    /// `<start_of_turn>user\n…<end_of_turn>` — Gemma (no system role).
+    Gemma,
+    /// `<|start_header_id|>role<|end_header_id|>\n\n…<|eot_id|>` — Llama 3.
+    Llama3,
+}
+
+impl ChatTemplate {
+    /// From the GGUF's `tokenizer.chat_template` (Jinja), else from the architecture.
+    pub fn detect(jinja: Option<&str>, architecture: &str) -> Self {
+        match jinja {
+            Some(t) if t.contains("<start_of_turn>") => ChatTemplate::Gemma,
+            Some(t) if t.contains("<|start_header_id|>") => ChatTemplate::Llama3,
+            Some(t) if t.contains("<|im_start|>") => ChatTemplate::ChatMl,
+            _ if architecture.starts_with("gemma") => ChatTemplate::Gemma,
+            _ => ChatTemplate::ChatMl,
+        }
+    }
+
+    /// Tokens that end the assistant's turn.
+    pub fn stop_tokens(self) -> &'static [&'static str] {
+        match self {
+            ChatTemplate::ChatMl => &["<|im_end|>", "<|endoftext|>"],
+            ChatTemplate::Gemma => &["<end_of_turn>", "<eos>"],
+            ChatTemplate::Llama3 => &["<|eot_id|>", "<|end_of_text|>"],
+        }
+    }
+
+    pub fn render(self, title: &str, article: &str) -> String {
+        let user = if title.trim().is_empty() {
+            format!("{INSTRUCTION}\n\n{article}")
+        } else {
+            format!("{INSTRUCTION}\n\nTitle: {}\n\n{article}", title.trim())
+        };
+        match self {
+            ChatTemplate::ChatMl => format!(
+                "<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+            ),
+            ChatTemplate::Gemma => {
+                format!("<start_of_turn>user\n{user}<end_of_turn>\n<start_of_turn>model\n")
+            }
+            ChatTemplate::Llama3 => format!(
+                "<|start_header_id|>system<|end_header_id|>\n\n{SYSTEM}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
+            ),
+        }
+    }
+}
+
+/// Phrases small models open with that carry no content.
+const PREAMBLES: &[&str] = &[
+    "here is a summary of the news article:",
+    "here is a summary of the article:",
+    "here's a summary of the article:",
+    "here is a summary:",
+    "here's a summary:",
+    "summary:",
+    "in summary,",
+    "sure!",
+    "sure,",
+];
+
+/// 2–3 sentences: drops preambles, markdown, repeated sentences and a cut-off last sentence, and
+/// caps the length.
+pub fn postprocess(raw: &str) -> String {
+    let mut text = raw.trim().replace(['*', '#'], "");
+    loop {
+        let lower = text.to_lowercase();
+        match PREAMBLES.iter().find(|p| lower.starts_with(*p)) {
+            Some(p) => text = text[p.len()..].trim_start().to_string(),
+            None => break,
+        }
+    }
+    let flat = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let all = sentences(&flat);
+    let complete: Vec<&String> = all
+        .iter()
+        .filter(|s| s.ends_with(['.', '!', '?', '"', '\'', ')', '”', '’']))
+        .collect();
+    // A cut-off last sentence is dropped when a complete one exists.
+    let candidates: Vec<&String> = if complete.is_empty() {
+        all.iter().take(1).collect()
+    } else {
+        complete
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut words = 0;
+    for s in candidates {
+        let key = s.to_lowercase();
+        if out.iter().any(|o| o.to_lowercase() == key) {
+            continue;
+        }
+        let n = s.split_whitespace().count();
+        if out.len() >= MAX_SENTENCES || (!out.is_empty() && words + n > MAX_WORDS) {
+            break;
+        }
+        out.push(s.clone());
+        words += n;
+    }
+    let mut joined = out.join(" ");
+    // One endless sentence: cut at a word boundary.
+    if words > MAX_WORDS * 2 || (out.len() == 1 && words > MAX_WORDS) {
+        joined = joined
+            .split_whitespace()
+            .take(MAX_WORDS)
+            .collect::<Vec<_>>()
+            .join(" ");
+        joined.push('…');
+    }
+    joined
+}
+
+/// Complete sentences in generated text so far — generation stops at [`MAX_SENTENCES`].
+pub fn complete_sentences(text: &str) -> usize {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    sentences(&flat)
+        .iter()
+        .filter(|s| s.ends_with(['.', '!', '?']))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chatml_prompt_has_the_turns_in_order() {
+        let p = ChatTemplate::ChatMl.render("Title", "Body.");
+        assert!(p.starts_with("<|im_start|>system\n"));
+        assert!(p.ends_with("<|im_start|>assistant\n"));
+        assert!(p.find("Title: Title").unwrap() < p.find("Body.").unwrap());
+        assert_eq!(
+            ChatTemplate::detect(Some("{{<|im_start|>}}"), "llama"),
+            ChatTemplate::ChatMl
+        );
+        assert_eq!(ChatTemplate::detect(None, "gemma3"), ChatTemplate::Gemma);
+    }
+
+    #[test]
+    fn postprocess_keeps_three_complete_distinct_sentences() {
+        let raw = "Here is a summary: **Nvidia fell.** Chips slid too. Nvidia fell. Analysts were calm. \
+Markets closed. The article also says that";
+        assert_eq!(
+            postprocess(raw),
+            "Nvidia fell. Chips slid too. Analysts were calm."
+        );
+    }
+
+    #[test]
+    fn postprocess_caps_a_run_on_sentence() {
+        let raw = "word ".repeat(200);
+        let out = postprocess(&raw);
+        assert!(out.split_whitespace().count() <= MAX_WORDS, "{out}");
+        assert!(out.ends_with('…'));
+    }
+}

@@ -1,0 +1,158 @@
+//! With the real SmolLM2-135M-Instruct GGUF: tokenizer round trips, deterministic generation,
+//! and the model thread serving concurrent requests.
+
+mod common;
+
+use candle_core::quantized::gguf_file;
+use jevons_summarizer::model::LocalModel;
+use jevons_summarizer::{Method, Summarizer, SummaryRequest};
+
+fn gguf_tokenizer() -> tokenizers::Tokenizer {
+    let path = common::model_path();
+    let mut f = std::fs::File::open(&path).unwrap();
+    let ct = gguf_file::Content::read(&mut f).unwrap();
+    jevons_summarizer::tokenizer::from_gguf(&ct).unwrap()
+}
+
+const ARTICLE: &str = "Shares of Nvidia fell 17% on Monday after the Chinese start-up DeepSeek released an AI model \
+that it said was trained for under $6 million. The sell-off wiped about $593bn from Nvidia's market value, \
+the largest one-day loss for any company in US history. Some analysts argued that cheaper models would \
+expand demand for computing over time, an idea known as the Jevons paradox.";
+
+#[test]
+fn tokenizer_round_trips_real_text_exactly() {
+    let tok = gguf_tokenizer();
+    let mut texts: Vec<String> = common::xsum()
+        .into_iter()
+        .flat_map(|(a, s)| [a, s])
+        .collect();
+    for feed in ["rss_2.0_cloudflare.xml", "atom_example_reddit.xml"] {
+        texts.push(std::fs::read_to_string(common::data(feed)).unwrap());
+    }
+    texts.push(
+        "  two  spaces,\ttabs\n\nand £80m, $118.42, 3.5% — café, 東京, 🚀, a literal Ġ".into(),
+    );
+    let mut total = 0;
+    for text in &texts {
+        let ids = tok.encode(text.as_str(), false).unwrap().get_ids().to_vec();
+        assert!(!ids.is_empty());
+        let back = tok.decode(&ids, false).unwrap();
+        assert_eq!(&back, text, "round trip changed the text");
+        total += ids.len();
+    }
+    assert!(total > 30_000, "{total} tokens");
+}
+
+#[test]
+fn tokenizer_matches_smollm2_ids() {
+    let tok = gguf_tokenizer();
+    // Ids as SmolLM2's own tokenizer.json / llama.cpp give them (stack-spike.md §2).
+    assert_eq!(tok.encode("Hello", false).unwrap().get_ids(), &[19556]);
+    let ids = tok
+        .encode("<|im_start|>user\n2024<|im_end|>", false)
+        .unwrap()
+        .get_ids()
+        .to_vec();
+    assert_eq!(ids[0], 1, "<|im_start|> is one special id");
+    assert_eq!(*ids.last().unwrap(), 2, "<|im_end|> is one special id");
+    // Digits are split one by one: 2 0 2 4.
+    let digits: Vec<u32> = tok.encode("2024", false).unwrap().get_ids().to_vec();
+    assert_eq!(digits.len(), 4);
+    // No prefix space after a special token.
+    let after = tok.decode(&ids[1..2], false).unwrap();
+    assert_eq!(after, "user");
+}
+
+#[test]
+fn greedy_generation_is_deterministic_and_non_empty() {
+    let settings = common::settings(48);
+    let mut model = LocalModel::load(&settings).unwrap();
+    assert_eq!(model.info().name, "SmolLM2-135M-Instruct");
+    assert_eq!(model.info().quantization, "Q4_1->Q8_0");
+    let a = model
+        .summarize("Nvidia falls after DeepSeek model", ARTICLE)
+        .unwrap();
+    let b = model
+        .summarize("Nvidia falls after DeepSeek model", ARTICLE)
+        .unwrap();
+    assert!(
+        !a.text.trim().is_empty(),
+        "empty summary (raw: {:?})",
+        a.raw
+    );
+    assert!(a.tokens_out > 0 && a.tokens_out <= 48);
+    assert!(a.tokens_in > 80);
+    assert_eq!(a.raw, b.raw, "greedy decoding must repeat itself");
+    assert_eq!(a.text, b.text);
+    // Post-processing: at most three sentences, no chat markup.
+    assert!(!a.text.contains("<|im_"), "{}", a.text);
+    assert!(a.text.matches(['.', '!', '?']).count() <= 6, "{}", a.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn model_thread_serves_concurrent_requests() {
+    let s = Summarizer::load(&common::settings(12)).await.unwrap();
+    assert_eq!(s.method(), Method::Llm);
+    assert_eq!(s.model_name(), "SmolLM2-135M-Instruct");
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let title = if i % 2 == 0 {
+                "Nvidia falls"
+            } else {
+                "Chip stocks"
+            };
+            s.summarize(SummaryRequest {
+                title: title.into(),
+                text: ARTICLE.into(),
+                keywords: vec![],
+            })
+            .await
+        }));
+    }
+    // The runtime stays responsive while the model works.
+    let tick = tokio::time::timeout(std::time::Duration::from_millis(200), async { 1 })
+        .await
+        .unwrap();
+    assert_eq!(tick, 1);
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap().unwrap());
+    }
+    for o in &out {
+        assert_eq!(o.method, Method::Llm);
+        assert!(!o.summary.is_empty());
+        assert_eq!(o.quantization.as_deref(), Some("Q4_1->Q8_0"));
+        assert_eq!(o.prompt_version, jevons_summarizer::prompt::PROMPT_VERSION);
+    }
+    // Same input, same greedy output, whichever request came first.
+    assert_eq!(out[0].summary, out[2].summary);
+    assert_eq!(out[1].summary, out[3].summary);
+}
+
+#[tokio::test]
+async fn a_missing_model_falls_back_to_extractive() {
+    let mut settings = common::base_settings();
+    settings.model_path = "/nonexistent/model.gguf".into();
+    let err = Summarizer::load(&settings).await.unwrap_err();
+    assert!(err.to_string().contains("jevons model fetch"), "{err}");
+    let s = Summarizer::from_settings(&settings).await;
+    assert_eq!(s.method(), Method::Extractive);
+    let out = s
+        .summarize(SummaryRequest {
+            title: "Nvidia falls".into(),
+            text: ARTICLE.into(),
+            keywords: vec![("nvidia".into(), 1.0)],
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.model, "extractive");
+    assert!(
+        out.summary.starts_with("Shares of Nvidia fell 17%"),
+        "{}",
+        out.summary
+    );
+    assert_eq!(out.stance, jevons_summarizer::Stance::Bearish);
+    assert!(out.suspect.is_empty(), "{:?}", out.suspect);
+}
