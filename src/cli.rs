@@ -53,6 +53,9 @@ pub enum Command {
     /// Manage the local summarisation model.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Add or list the events whose market impact jevons measures.
+    #[command(subcommand)]
+    Events(EventsCommand),
     /// Summarise text (a file or stdin) with the configured model; extractive when it is missing.
     Summarize {
         /// Read the text from this file instead of stdin.
@@ -62,6 +65,47 @@ pub enum Command {
         #[arg(long)]
         title: Option<String>,
         /// Print JSON: summary, stance, entities, model, tokens and timings.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Add an event, or update the one with the same day, kind and title.
+    Add {
+        /// The event's day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        day: NaiveDate,
+        /// Local time of the announcement (HH:MM); after the 16:00 New York close day 0 is the next session.
+        #[arg(long)]
+        time: Option<String>,
+        /// IANA time zone of --time (default UTC), e.g. America/New_York, Asia/Shanghai.
+        #[arg(long)]
+        time_zone: Option<String>,
+        /// model_release, news, earnings, macro or manual.
+        #[arg(long, default_value = "manual")]
+        kind: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Where the event is documented (http or https).
+        #[arg(long)]
+        source_url: Option<String>,
+    },
+    /// List events, newest first.
+    List {
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, value_parser = parse_day)]
+        from: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_day)]
+        to: Option<NaiveDate>,
+        /// Words in the title or description.
+        #[arg(long)]
+        search: Option<String>,
+        /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },

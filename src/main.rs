@@ -210,6 +210,7 @@ async fn dispatch(
         command @ (Command::Model(_) | Command::Summarize { .. }) => {
             return commands::summarize::run(&command, settings).await;
         }
+        Command::Events(command) => commands::events::run(command, settings, pool).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

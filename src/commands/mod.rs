@@ -1,4 +1,5 @@
 //! Handlers of the longer subcommands, one module per area.
 
 pub mod digest;
+pub mod events;
 pub mod summarize;

@@ -23,7 +23,25 @@ pub struct Settings {
     pub digest: DigestSettings,
     pub smtp: SmtpSettings,
     pub models: ModelsSettings,
+    pub api: ApiSettings,
+    pub events: EventsSettings,
     pub watchlist: Vec<Ticker>,
+}
+
+/// Write access to the API. No key configured → the write endpoints answer 403.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApiSettings {
+    /// `JEVONS__API__KEY`; compared in constant time, never logged.
+    pub key: Option<SecretString>,
+    /// The request header that carries the key (`Authorization: Bearer` works too).
+    pub key_header: String,
+}
+
+/// Events and event studies (issue 5).
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventsSettings {
+    /// Loaded into an empty events table on start.
+    pub seed_file: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -340,6 +358,20 @@ mod tests {
             vec![ProviderKind::Yahoo, ProviderKind::Stooq]
         );
         assert!(s.database.url.is_none());
+    }
+
+    #[test]
+    fn the_api_key_comes_from_the_environment_only_and_stays_hidden() {
+        let s = Settings::load_with(Path::new("/nonexistent"), env(&[])).unwrap();
+        assert!(s.api.key.is_none());
+        assert_eq!(s.events.seed_file, Path::new("data/events.csv"));
+        let s = Settings::load_with(
+            Path::new("/nonexistent"),
+            env(&[("JEVONS__API__KEY", "s3cret-key")]),
+        )
+        .unwrap();
+        assert_eq!(s.api.key.as_ref().unwrap().expose_secret(), "s3cret-key");
+        assert!(!format!("{s:?}").contains("s3cret-key"));
     }
 
     #[test]
