@@ -56,6 +56,9 @@ pub enum Command {
     /// Add or list the events whose market impact jevons measures.
     #[command(subcommand)]
     Events(EventsCommand),
+    /// Add or list the news feeds.
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
     /// Summarise text (a file or stdin) with the configured model; extractive when it is missing.
     Summarize {
         /// Read the text from this file instead of stdin.
@@ -68,6 +71,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// Add a feed (RSS, Atom or JSON Feed); the next news.fetch run fetches it.
+    Add {
+        /// The feed's http(s) URL.
+        url: String,
+        /// A title to show instead of the feed's own.
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Show every feed with its health.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -211,6 +211,7 @@ async fn dispatch(
             return commands::summarize::run(&command, settings).await;
         }
         Command::Events(command) => commands::events::run(command, settings, pool).await?,
+        Command::Feeds(command) => commands::news::run(command, settings, pool).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,4 +2,5 @@
 
 pub mod digest;
 pub mod events;
+pub mod news;
 pub mod summarize;

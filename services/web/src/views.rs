@@ -15,7 +15,10 @@ use crate::format::{self, Change};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Overview,
+    Models,
     Jobs,
+    News,
+    Sources,
     None,
 }
 
