@@ -11,7 +11,8 @@ pub async fn run(command: FeedsCommand, settings: &Settings, pool: &PgPool) -> a
     match command {
         FeedsCommand::Add { url, title } => {
             let canonical = check_url(&url)?;
-            let (feed, created) = store::add_feed(pool, &canonical, title.as_deref(), "cli").await?;
+            let (feed, created) =
+                store::add_feed(pool, &canonical, title.as_deref(), "cli").await?;
             if created {
                 println!(
                     "added feed {} ({}); the next news.fetch run fetches it (or: jevons jobs run news.fetch)",
@@ -28,7 +29,13 @@ pub async fn run(command: FeedsCommand, settings: &Settings, pool: &PgPool) -> a
                 "id", "health", "errors", "articles", "next fetch (UTC)", "title"
             );
             for f in feeds {
-                let title: String = f.title.clone().unwrap_or_default().chars().take(30).collect();
+                let title: String = f
+                    .title
+                    .clone()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(30)
+                    .collect();
                 println!(
                     "{:>4}  {:<8} {:>6} {:>8}  {:<17} {:<30} {}",
                     f.id,

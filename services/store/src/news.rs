@@ -238,14 +238,14 @@ pub enum Saved {
 }
 
 /// Upserts an article with dedup by GUID (within its feed), canonical URL and content hash.
-/// Only the feed that first brought an item updates it, so two feeds carrying different text
-/// for the same URL cannot flip it back and forth (and re-trigger summaries).
+/// Only the item itself (same feed and GUID) updates a stored article, so two items carrying
+/// different text for the same URL cannot flip it back and forth (and re-trigger summaries).
 pub async fn save_article(pool: &PgPool, a: &NewArticle) -> Result<Saved, StoreError> {
     let mut tx = pool.begin().await?;
-    let existing: Option<(i64, i64, String)> = sqlx::query_as(
-        "SELECT id, feed_id, content_hash FROM articles
+    let existing: Option<(i64, bool, String)> = sqlx::query_as(
+        "SELECT id, (feed_id = $1 AND guid = $2) AS same_item, content_hash FROM articles
           WHERE (feed_id = $1 AND guid = $2) OR canonical_url = $3
-          ORDER BY (feed_id = $1 AND guid = $2) DESC, (feed_id = $1) DESC
+          ORDER BY (feed_id = $1 AND guid = $2) DESC
           LIMIT 1
           FOR UPDATE",
     )
@@ -255,8 +255,8 @@ pub async fn save_article(pool: &PgPool, a: &NewArticle) -> Result<Saved, StoreE
     .fetch_optional(&mut *tx)
     .await?;
     let saved = match existing {
-        Some((id, feed_id, hash)) if hash == a.content_hash => {
-            if feed_id == a.feed_id {
+        Some((id, same_item, hash)) if hash == a.content_hash => {
+            if same_item {
                 sqlx::query("UPDATE articles SET feed_hash = $2 WHERE id = $1 AND feed_hash <> $2")
                     .bind(id)
                     .bind(&a.feed_hash)
@@ -265,7 +265,7 @@ pub async fn save_article(pool: &PgPool, a: &NewArticle) -> Result<Saved, StoreE
             }
             Saved::Unchanged(id)
         }
-        Some((id, feed_id, _)) if feed_id != a.feed_id => Saved::Duplicate(id),
+        Some((id, false, _)) => Saved::Duplicate(id),
         Some((id, _, _)) => {
             let taken: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM articles WHERE content_hash = $1 AND id <> $2 LIMIT 1",

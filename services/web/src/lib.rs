@@ -2,8 +2,11 @@
 //! charts, over the prices in Postgres.
 
 pub mod charts;
+pub mod charts_events;
+pub mod charts_models;
 mod error;
 pub mod format;
+pub mod models_data;
 mod routes;
 mod views;
 

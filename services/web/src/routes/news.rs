@@ -79,10 +79,13 @@ impl NewsQuery {
             })
             .transpose()?;
         let feed_id = present(&self.feed)
-            .map(|f| f.parse::<i64>().map_err(|_| "feed must be a feed id".to_string()))
+            .map(|f| {
+                f.parse::<i64>()
+                    .map_err(|_| "feed must be a feed id".to_string())
+            })
             .transpose()?;
-        let range = DateRange::parse(present(&self.from), present(&self.to))
-            .map_err(|e| e.to_string())?;
+        let range =
+            DateRange::parse(present(&self.from), present(&self.to)).map_err(|e| e.to_string())?;
         let midnight = |d: chrono::NaiveDate| Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN));
         let from = present(&self.from).map(|_| midnight(range.from()));
         let to = present(&self.to).map(|_| midnight(range.to()) + Duration::days(1));
@@ -104,7 +107,9 @@ impl NewsQuery {
                 .ok_or_else(|| format!("limit must be 1 to {API_MAX_LIMIT}"))?,
         };
         let after = present(&self.cursor)
-            .map(|c| decode_cursor(c).ok_or_else(|| "cursor is not one this API gave out".to_string()))
+            .map(|c| {
+                decode_cursor(c).ok_or_else(|| "cursor is not one this API gave out".to_string())
+            })
             .transpose()?;
         let all = present(&self.all).is_some_and(|a| a != "0" && a != "false");
         Ok(ArticleFilter {
@@ -331,7 +336,9 @@ fn article_row(a: &ArticleItem) -> ArticleRow {
         models: a.models.clone(),
         summary: s.map(|s| s.summary.clone()).unwrap_or_default(),
         stance: s.map(|s| s.stance.clone()).unwrap_or_default(),
-        stance_score: s.map(|s| format!("{:+.2}", s.stance_score)).unwrap_or_default(),
+        stance_score: s
+            .map(|s| format!("{:+.2}", s.stance_score))
+            .unwrap_or_default(),
         method: s.map(|s| s.method.clone()).unwrap_or_default(),
         suspect: s.is_some_and(|s| !s.suspect.is_empty()),
     }
