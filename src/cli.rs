@@ -44,6 +44,9 @@ pub enum Command {
     /// List or run the scheduled jobs.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// AI models: the efficiency frontier and the compute/cost trends, printed.
+    #[command(subcommand)]
+    Models(ModelsCommand),
     /// List or remove email digest subscribers.
     #[command(subcommand)]
     Subscribers(SubscribersCommand),
@@ -140,6 +143,13 @@ pub enum ModelCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BackfillCommand {
+    /// Download every configured model/benchmark/price source (config [models]) and upsert it;
+    /// `--bundled` loads the files in data/models instead.
+    Models {
+        /// Load the bundled files (data/models/manifest.csv) instead of downloading.
+        #[arg(long)]
+        bundled: bool,
+    },
     /// Fetch daily prices for a range and upsert them (re-running writes the same rows).
     Prices {
         /// Comma-separated symbols; default: the watchlist.
@@ -156,6 +166,24 @@ pub enum BackfillCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
+    /// Import a model, benchmark or price file: epoch-models, epoch-runs, litellm, lmarena,
+    /// open-llm or generic (model,benchmark,metric,value,source,self_reported).
+    Models {
+        /// The file.
+        path: PathBuf,
+        /// The file's format.
+        #[arg(long)]
+        format: String,
+        /// Snapshot date (YYYY-MM-DD); default: a date in the file name. LiteLLM files need one.
+        #[arg(long, value_parser = parse_day)]
+        snapshot: Option<NaiveDate>,
+        /// Source name for the generic format (default: the file's name).
+        #[arg(long)]
+        source: Option<String>,
+        /// Generic format without a self_reported column: mark the scores self-reported.
+        #[arg(long)]
+        self_reported: bool,
+    },
     /// Import SYMBOL.csv files (date,open,high,low,close,adj_close,volume): one file or a folder of them.
     Prices {
         /// A CSV file or a directory of CSV files.
@@ -196,6 +224,31 @@ pub enum DigestCommand {
         /// daily or weekly; default: both.
         #[arg(long)]
         cadence: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Print the (blended price, score) frontier of a benchmark at a date.
+    Frontier {
+        /// Benchmark key or name, e.g. gpqa-diamond, "GPQA diamond", lmarena-text.
+        #[arg(long, default_value = "gpqa-diamond")]
+        benchmark: String,
+        /// The date (YYYY-MM-DD); default: today.
+        #[arg(long, value_parser = parse_day)]
+        date: Option<NaiveDate>,
+        /// Use a model's first known price snapshot when none is known yet at the date.
+        #[arg(long)]
+        earliest: bool,
+    },
+    /// Print the fitted yearly growth of training compute and cost (Epoch AI notable models).
+    Trend {
+        /// First release date (YYYY-MM-DD); default 2010-01-01.
+        #[arg(long, value_parser = parse_day)]
+        from: Option<NaiveDate>,
+        /// Last release date (YYYY-MM-DD); default: all.
+        #[arg(long, value_parser = parse_day)]
+        to: Option<NaiveDate>,
     },
 }
 

@@ -122,6 +122,22 @@ async fn dispatch(
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Import(ImportCommand::Models {
+            path,
+            format,
+            snapshot,
+            source,
+            self_reported,
+        }) => {
+            commands::models::import(settings, pool, &path, &format, snapshot, source, self_reported)
+                .await?;
+        }
+        Command::Backfill(BackfillCommand::Models { bundled }) => {
+            if !commands::models::backfill(settings, pool, bundled).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Models(command) => commands::models::run(settings, pool, command).await?,
         Command::Jobs(JobsCommand::List) => {
             println!(
                 "{:<16} {:<22} {:<28} description",

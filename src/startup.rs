@@ -38,6 +38,7 @@ pub async fn prepare_data(settings: &Settings, pool: &PgPool) -> anyhow::Result<
             tracing::warn!(dir = %dir.display(), "empty database and no bundled dataset found");
         }
     }
+    crate::commands::models::seed(settings, pool).await?;
     crate::commands::events::seed(settings, pool).await?;
     jevons_jobs::news::sync_feeds(pool, &settings.news).await?;
     Ok(())
