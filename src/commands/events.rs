@@ -84,13 +84,17 @@ pub async fn run(command: EventsCommand, settings: &Settings, pool: &PgPool) -> 
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
-                println!("{:<5} {:<10} {:<6} {:<14} title", "id", "day", "time", "kind");
+                println!(
+                    "{:<5} {:<10} {:<6} {:<14} title",
+                    "id", "day", "time", "kind"
+                );
                 for e in &list {
                     println!(
                         "{:<5} {:<10} {:<6} {:<14} {}",
                         e.id,
                         e.day,
-                        e.time.map_or_else(|| "–".to_string(), |t| t.format("%H:%M").to_string()),
+                        e.time
+                            .map_or_else(|| "–".to_string(), |t| t.format("%H:%M").to_string()),
                         e.kind.as_str(),
                         e.title
                     );

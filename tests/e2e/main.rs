@@ -6,6 +6,7 @@
 mod api;
 mod browser;
 mod cli;
+mod events;
 mod helpers;
 mod jobs;
 mod news;

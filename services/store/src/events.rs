@@ -162,7 +162,8 @@ fn from_row(r: &PgRow) -> Result<Event, StoreError> {
         day: r.try_get("day")?,
         time: r.try_get("time")?,
         time_zone: r.try_get("time_zone")?,
-        kind: EventKind::parse(&kind).map_err(|_| StoreError::Corrupt(format!("event kind {kind}")))?,
+        kind: EventKind::parse(&kind)
+            .map_err(|_| StoreError::Corrupt(format!("event kind {kind}")))?,
         title: r.try_get("title")?,
         description: r.try_get("description")?,
         source_url: r.try_get("source_url")?,
@@ -175,7 +176,11 @@ fn from_row(r: &PgRow) -> Result<Event, StoreError> {
 
 /// Adds an event, or updates the one with the same (day, kind, title). Returns the row and
 /// whether it is new.
-pub async fn upsert(pool: &PgPool, event: NewEvent, origin: &str) -> Result<(Event, bool), StoreError> {
+pub async fn upsert(
+    pool: &PgPool,
+    event: NewEvent,
+    origin: &str,
+) -> Result<(Event, bool), StoreError> {
     let e = event.check()?;
     let sql = format!(
         "INSERT INTO events (day, time, time_zone, kind, title, description, source_url, model_id, article_id, origin)
@@ -218,7 +223,10 @@ pub struct EventFilter {
 /// Events matching `filter`, newest first.
 pub async fn list(pool: &PgPool, filter: &EventFilter) -> Result<Vec<Event>, StoreError> {
     let pattern = filter.text.as_ref().map(|t| {
-        let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = t
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         format!("%{escaped}%")
     });
     let sql = format!(
@@ -263,7 +271,8 @@ pub fn read_seed(path: &Path) -> Result<Vec<NewEvent>, StoreError> {
     let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
-        let rec = rec.map_err(|e| StoreError::Invalid(format!("{}:{line}: {e}", path.display())))?;
+        let rec =
+            rec.map_err(|e| StoreError::Invalid(format!("{}:{line}: {e}", path.display())))?;
         let field = |k: usize| rec.get(k).map(str::trim).unwrap_or("");
         let opt = |k: usize| Some(field(k).to_string()).filter(|s| !s.is_empty());
         let err = |m: String| StoreError::Invalid(format!("{}:{line}: {m}", path.display()));
@@ -427,7 +436,11 @@ pub struct DayArticle {
 }
 
 /// Articles published on `day` (New York), most relevant first; empty without news tables.
-pub async fn articles_on(pool: &PgPool, day: NaiveDate, limit: i64) -> Result<Vec<DayArticle>, StoreError> {
+pub async fn articles_on(
+    pool: &PgPool,
+    day: NaiveDate,
+    limit: i64,
+) -> Result<Vec<DayArticle>, StoreError> {
     if !(table_exists(pool, "articles").await? && table_exists(pool, "summaries").await?) {
         return Ok(Vec::new());
     }
@@ -531,7 +544,10 @@ mod tests {
         e.time = NaiveTime::from_hms_opt(17, 0, 0);
         e.time_zone = Some("Nowhere/City".into());
         assert!(e.check().is_err());
-        assert_eq!(EventKind::parse("Model release").unwrap(), EventKind::ModelRelease);
+        assert_eq!(
+            EventKind::parse("Model release").unwrap(),
+            EventKind::ModelRelease
+        );
         assert!(EventKind::parse("rumour").is_err());
     }
 
@@ -541,10 +557,18 @@ mod tests {
         let events = read_seed(&path).unwrap();
         assert!(events.len() >= 3);
         let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert!(events.iter().any(|e| e.day == day("2024-12-24") && e.title.contains("DeepSeek-V3")));
+        assert!(
+            events
+                .iter()
+                .any(|e| e.day == day("2024-12-24") && e.title.contains("DeepSeek-V3"))
+        );
         assert!(events.iter().any(|e| e.day == day("2025-01-20")
             && e.source_url.as_deref() == Some("https://api-docs.deepseek.com/news/news250120")));
-        assert!(events.iter().any(|e| e.day == day("2025-01-27") && e.kind == EventKind::News));
+        assert!(
+            events
+                .iter()
+                .any(|e| e.day == day("2025-01-27") && e.kind == EventKind::News)
+        );
         assert!(events.iter().all(|e| e.source_url.is_some()));
     }
 }

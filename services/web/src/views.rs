@@ -16,6 +16,9 @@ use crate::format::{self, Change};
 pub enum Nav {
     Overview,
     Models,
+    Events,
+    Correlations,
+    Story,
     Jobs,
     News,
     Sources,
