@@ -264,7 +264,8 @@ pub async fn gather(
             .collect())
     })
     .await;
-    let abnormal = optional_section(pool, "events", async {
+    // Stored event-study results (`event_results`); absent until the events feature stores them.
+    let abnormal = optional_section(pool, "event_results", async {
         let items = db::abnormal_returns(pool, from, to, section_limit).await?;
         Ok(items
             .into_iter()

@@ -644,11 +644,13 @@ pub async fn top_news(
 }
 
 const NEWS_SQL: &str = "
-SELECT a.title, a.url, NULL::text AS summary, a.relevance::float8 AS relevance,
-       a.published_at AS published
+SELECT a.title, COALESCE(a.canonical_url, a.url, '') AS url, s.summary,
+       a.relevance::float8 AS relevance, a.published
   FROM articles a
- WHERE COALESCE(a.published_at, a.fetched_at) >= $1 AND COALESCE(a.published_at, a.fetched_at) < $2
- ORDER BY a.relevance DESC NULLS LAST, a.published_at DESC NULLS LAST
+  LEFT JOIN LATERAL (SELECT summary FROM summaries WHERE article_id = a.id
+                      ORDER BY created_at DESC, id DESC LIMIT 1) s ON true
+ WHERE a.sort_at >= $1 AND a.sort_at < $2
+ ORDER BY a.relevance DESC, a.sort_at DESC
  LIMIT $3";
 
 /// A notable abnormal return.
