@@ -140,7 +140,7 @@ async fn fetch_one(
     };
     let known = store::feed_hashes(&ctx.pool, feed.id).await?;
     let mut entries = parsed.entries;
-    entries.sort_by(|a, b| b.published.cmp(&a.published));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.published));
     entries.truncate(settings.max_entries_per_feed);
     for entry in &entries {
         let feed_text = entry.text();
@@ -219,20 +219,21 @@ async fn build_article(
     let settings = &ctx.settings.news;
     let mut text = feed_text;
     let mut text_source = "feed";
-    if settings.fetch_full_text && text.chars().count() < settings.full_text_min_chars {
-        if let Some(url) = &entry.url {
-            match ctx.news.fetch_page(url).await {
-                Ok(html) => {
-                    if let Some(page_text) = extract_main_text(&html)
-                        && page_text.len() > text.len()
-                    {
-                        text = page_text;
-                        text_source = "page";
-                    }
+    if settings.fetch_full_text
+        && text.chars().count() < settings.full_text_min_chars
+        && let Some(url) = &entry.url
+    {
+        match ctx.news.fetch_page(url).await {
+            Ok(html) => {
+                if let Some(page_text) = extract_main_text(&html)
+                    && page_text.len() > text.len()
+                {
+                    text = page_text;
+                    text_source = "page";
                 }
-                Err(e) => {
-                    tracing::info!(url, error = %e, "article page not fetched; feed text kept")
-                }
+            }
+            Err(e) => {
+                tracing::info!(url, error = %e, "article page not fetched; feed text kept")
             }
         }
     }
