@@ -9,5 +9,6 @@ mod cli;
 mod events;
 mod helpers;
 mod jobs;
+mod models;
 mod news;
 mod pages;
