@@ -706,11 +706,40 @@ impl EventStudy {
     }
 }
 
-/// Studies of many events on one panel (the benchmark's work): each event on its own.
+/// Studies of many events on one panel, each event on its own, spread over the machine's cores
+/// (events are independent; results come back in input order).
 pub fn event_studies(
     panel: &ReturnPanel,
     events: &[EventTiming],
     spec: &StudySpec,
 ) -> Vec<Result<EventStudy, MarketError>> {
-    events.iter().map(|e| event_study(panel, e, spec)).collect()
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(events.len().max(1));
+    if threads <= 1 {
+        return events.iter().map(|e| event_study(panel, e, spec)).collect();
+    }
+    let chunk = events.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = events
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|e| event_study(panel, e, spec))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Err(MarketError::Invalid(
+                        "an event study thread panicked".into(),
+                    ))]
+                })
+            })
+            .collect()
+    })
 }

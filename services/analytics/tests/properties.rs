@@ -144,3 +144,29 @@ fn a_gap_in_the_event_window_is_an_error_naming_the_day() {
     assert!(err.contains(&missing.to_string()), "{err}");
     assert!(err.contains("gap"), "{err}");
 }
+
+#[test]
+fn many_events_in_parallel_equal_one_at_a_time() {
+    use jevons_analytics::event_study::{event_studies, event_study};
+    let days = sessions(N);
+    let m: Vec<f64> = (0..N - 1)
+        .map(|i| ((i * 7919) % 101) as f64 / 5000.0 - 0.01)
+        .collect();
+    let s: Vec<f64> = (0..N - 1)
+        .map(|i| ((i * 104_729) % 97) as f64 / 4000.0 - 0.012)
+        .collect();
+    let df = prices_frame([
+        ("SPY", &series(&days, &path(100.0, &m))[..]),
+        ("X", &series(&days, &path(20.0, &s))[..]),
+    ])
+    .unwrap();
+    let panel = return_panel(&df, "SPY", &[]).unwrap();
+    let events: Vec<EventTiming> = (260..290).map(|i| EventTiming::day(days[i])).collect();
+    let all = event_studies(&panel, &events, &StudySpec::default());
+    assert_eq!(all.len(), events.len());
+    for (e, r) in events.iter().zip(&all) {
+        let one = event_study(&panel, e, &StudySpec::default()).unwrap();
+        // Debug text: NaN (one stock has no cross-sectional t) compares equal that way.
+        assert_eq!(format!("{:?}", r.as_ref().unwrap()), format!("{one:?}"));
+    }
+}

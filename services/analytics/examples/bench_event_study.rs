@@ -1,0 +1,71 @@
+//! Times the full event study (price frame → returns panel → every event's study with all
+//! tests) on a long CSV `symbol,day,adj_close` and a file of event days, for
+//! scripts/bench-event-study. Prints one JSON line.
+//!
+//! Usage: bench_event_study PRICES.csv EVENTS.txt BENCHMARK RUNS
+
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use jevons_analytics::anchoring::EventTiming;
+use jevons_analytics::event_study::{StudySpec, event_studies};
+use jevons_analytics::returns::{prices_frame, return_panel};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 5 {
+        return Err("usage: bench_event_study PRICES.csv EVENTS.txt BENCHMARK RUNS".into());
+    }
+    let text = std::fs::read_to_string(&args[1])?;
+    let mut series: Vec<(String, Vec<(NaiveDate, f64)>)> = Vec::new();
+    for line in text.lines().skip(1) {
+        let mut f = line.split(',');
+        let (Some(sym), Some(day), Some(close)) = (f.next(), f.next(), f.next()) else {
+            continue;
+        };
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d")?;
+        let close: f64 = close.parse()?;
+        match series.last_mut() {
+            Some((s, v)) if s == sym => v.push((day, close)),
+            _ => series.push((sym.to_string(), vec![(day, close)])),
+        }
+    }
+    let events: Vec<EventTiming> = std::fs::read_to_string(&args[2])?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| NaiveDate::parse_from_str(l.trim(), "%Y-%m-%d").map(EventTiming::day))
+        .collect::<Result<_, _>>()?;
+    let benchmark = args[3].as_str();
+    let runs: usize = args[4].parse()?;
+    let symbols: Vec<String> = series.iter().map(|s| s.0.clone()).collect();
+    let frame = prices_frame(series.iter().map(|(s, b)| (s.as_str(), b.as_slice())))?;
+    let spec = StudySpec::default();
+
+    let mut best = f64::INFINITY;
+    let mut checksum = 0.0;
+    let mut studied = 0usize;
+    let mut skipped = 0usize;
+    for _ in 0..runs.max(1) {
+        let t0 = Instant::now();
+        let panel = return_panel(&frame, benchmark, &symbols)?;
+        let results = event_studies(&panel, &events, &spec);
+        let ms = t0.elapsed().as_secs_f64() * 1e3;
+        best = best.min(ms);
+        checksum = 0.0;
+        studied = 0;
+        skipped = 0;
+        for r in &results {
+            let st = r.as_ref().map_err(|e| e.to_string())?;
+            skipped += st.skipped.len();
+            for s in &st.stocks {
+                studied += 1;
+                checksum += s.cars.iter().map(|c| c.car).sum::<f64>();
+            }
+        }
+    }
+    println!(
+        "{{\"impl\":\"jevons\",\"ms\":{best:.3},\"stock_events\":{studied},\"skipped\":{skipped},\"car_sum\":{checksum:.12},\"threads\":{}}}",
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    );
+    Ok(())
+}
