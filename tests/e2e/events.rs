@@ -262,3 +262,61 @@ async fn correlations_api() {
     let (status, _) = json_of(&app, "/api/v1/correlations?window=7").await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn events_cli_adds_and_lists() {
+    use std::process::Command;
+    let db = jevons_store::testing::fresh_database().await;
+    let jevons = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_jevons"))
+            .current_dir(repo_root())
+            .env("DATABASE_URL", &db.url)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, out, err) = jevons(&[
+        "events",
+        "add",
+        "--day",
+        "2025-02-26",
+        "--time",
+        "16:20",
+        "--time-zone",
+        "America/New_York",
+        "--kind",
+        "earnings",
+        "--title",
+        "NVIDIA Q4 FY2025 results",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("added event"), "{out}");
+    let (ok, out, _) = jevons(&["events", "list", "--kind", "earnings"]);
+    assert!(ok);
+    assert!(
+        out.contains("NVIDIA Q4 FY2025 results") && out.contains("16:20"),
+        "{out}"
+    );
+    assert!(out.contains("1 event(s)"), "{out}");
+    // The seed events were loaded into the empty table first.
+    let (_, out, _) = jevons(&["events", "list", "--search", "DeepSeek", "--json"]);
+    let list: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert!(list.len() >= 3, "{out}");
+    let (ok, _, err) = jevons(&[
+        "events",
+        "add",
+        "--day",
+        "2025-02-26",
+        "--kind",
+        "rumour",
+        "--title",
+        "x",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("rumour"), "{err}");
+}
