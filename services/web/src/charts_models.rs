@@ -87,7 +87,7 @@ pub fn frontier_svg(points: &[ChartPoint], y_label: &str, width: u32, height: u3
     // Axes, decade grid lines and labels.
     let _ = write!(
         svg,
-        r#"<g class="axes"><line x1="{left}" y1="{}" x2="{}" y2="{}"/><line x1="{left}" y1="{top}" x2="{left}" y2="{}"/>"#,
+        r##"<g class="axes" fill="#5f6773" font-size="11"><line stroke="#1c2127" x1="{left}" y1="{}" x2="{}" y2="{}"/><line stroke="#1c2127" x1="{left}" y1="{top}" x2="{left}" y2="{}"/>"##,
         h - bottom,
         w - right,
         h - bottom,
@@ -99,7 +99,7 @@ pub fn frontier_svg(points: &[ChartPoint], y_label: &str, width: u32, height: u3
         let xp = x(p);
         let _ = write!(
             svg,
-            r#"<line class="grid" x1="{xp:.1}" y1="{top}" x2="{xp:.1}" y2="{}"/><text x="{xp:.1}" y="{}" text-anchor="middle">{}</text>"#,
+            r##"<line class="grid" stroke="#e4e7ec" x1="{xp:.1}" y1="{top}" x2="{xp:.1}" y2="{}"/><text x="{xp:.1}" y="{}" text-anchor="middle">{}</text>"##,
             h - bottom,
             h - bottom + 16.0,
             fmt_price(p)
@@ -151,9 +151,17 @@ pub fn frontier_svg(points: &[ChartPoint], y_label: &str, width: u32, height: u3
             }
         }
         let _ = write!(d, " H{:.1}", w - right);
-        let _ = write!(svg, r#"<path class="frontier-line" d="{d}" fill="none"/>"#);
+        let _ = write!(
+            svg,
+            r##"<path class="frontier-line" d="{d}" fill="none" stroke="#1f4e9c" stroke-width="2"/>"##
+        );
     }
     for p in &pts {
+        let fill = match (p.on_frontier, p.highlight) {
+            (_, true) => "#c62828",
+            (true, false) => "#1f4e9c",
+            (false, false) => "#9aa3ad",
+        };
         let class = match (p.on_frontier, p.highlight) {
             (true, true) => "point on-frontier highlight",
             (true, false) => "point on-frontier",
@@ -163,7 +171,7 @@ pub fn frontier_svg(points: &[ChartPoint], y_label: &str, width: u32, height: u3
         let (cx, cy) = (x(p.price), y(p.score));
         let _ = write!(
             svg,
-            r#"<g class="{class}"><circle cx="{cx:.1}" cy="{cy:.1}" r="4"><title>{} — {} , score {:.3}</title></circle><text x="{:.1}" y="{:.1}">{}</text></g>"#,
+            r#"<g class="{class}" font-size="11"><circle cx="{cx:.1}" cy="{cy:.1}" r="4" fill="{fill}"><title>{} — {} , score {:.3}</title></circle><text x="{:.1}" y="{:.1}">{}</text></g>"#,
             escape(&p.label),
             fmt_price(p.price),
             p.score,
