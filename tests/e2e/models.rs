@@ -240,6 +240,27 @@ async fn frontier_api_moves_when_deepseek_arrives() {
             .any(|f| f["model"] == "DeepSeek-R1" && f["score"] == 1361.0)
     );
 
+    // Cheapest price reaching GPQA ≥ 0.7 over time drops the day R1 is released.
+    let cheapest: serde_json::Value = app
+        .get(
+            "/api/v1/cheapest?benchmark=gpqa-diamond&min_score=0.7&prices=earliest&from=2024-12-01",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let points = cheapest["series"].as_array().unwrap();
+    let at = |d: &str| points.iter().find(|p| p["date"] == d).unwrap();
+    assert_eq!(at("2025-01-20")["model"], "DeepSeek-R1");
+    assert!((at("2025-01-20")["price"].as_f64().unwrap() - 0.96).abs() < 1e-9);
+    assert!(at("2024-12-24")["price"].as_f64().unwrap() > 0.96);
+    assert_eq!(
+        app.get("/api/v1/cheapest?benchmark=gpqa-diamond")
+            .await
+            .status(),
+        400
+    );
+
     let csv = get("benchmark=gpqa-diamond&date=2025-02-06&format=csv").await;
     assert!(
         csv.headers()["content-type"]

@@ -543,6 +543,43 @@ pub fn cheapest_reaching(
     ])?)
 }
 
+/// A row of a [`cheapest_reaching`] DataFrame.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CheapestRow {
+    pub date: NaiveDate,
+    pub model_id: Option<i64>,
+    pub model: Option<String>,
+    pub price: Option<f64>,
+    pub score: Option<f64>,
+}
+
+/// The rows of a [`cheapest_reaching`] DataFrame.
+pub fn cheapest_rows(df: &DataFrame) -> Result<Vec<CheapestRow>, EfficiencyError> {
+    let d = dates(df, "date")?;
+    let id = ints(df, "model_id")?;
+    let model = strings(df, "model")?;
+    let price = floats(df, "price")?;
+    let score = floats(df, "score")?;
+    Ok((0..df.height())
+        .filter_map(|i| {
+            Some(CheapestRow {
+                date: d[i]?,
+                model_id: id[i],
+                model: model[i].clone(),
+                price: price[i],
+                score: score[i],
+            })
+        })
+        .collect())
+}
+
+/// Score per 1e21 FLOP (zettaFLOP) of training compute, for one model; `None` without compute.
+pub fn score_per_zflop(score: f64, training_compute_flop: Option<f64>) -> Option<f64> {
+    training_compute_flop
+        .filter(|f| *f > 0.0 && f.is_finite())
+        .map(|f| score / (f / 1e21))
+}
+
 /// Adds `score_per_flop` (score ÷ training FLOP) and `score_per_zflop` (per 1e21 FLOP) to a
 /// frame with `score` and `training_compute_flop` columns.
 pub fn score_per_flop(df: &DataFrame) -> Result<DataFrame, EfficiencyError> {
@@ -856,5 +893,7 @@ mod tests {
             .get(0)
             .unwrap();
         assert!((v - 0.7172 / 5170.0).abs() < 1e-12);
+        assert!((score_per_zflop(71.72, Some(5.17e24)).unwrap() - 71.72 / 5170.0).abs() < 1e-12);
+        assert_eq!(score_per_zflop(71.72, None), None);
     }
 }

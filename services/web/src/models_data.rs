@@ -126,3 +126,61 @@ pub async fn trends(
         cost: fit(&cost)?,
     })
 }
+
+/// For each date at which the answer can change (a price snapshot or a scored model's release,
+/// from `from` on), the cheapest model whose `benchmark` score is at least `min_score`.
+pub async fn cheapest_reaching(
+    pool: &PgPool,
+    benchmark: &str,
+    min_score: f64,
+    from: NaiveDate,
+    opts: &FrontierOptions,
+) -> Result<Vec<efficiency::CheapestRow>, ModelDataError> {
+    let mut rows = models::scores_for_benchmark(pool, benchmark, None).await?;
+    if let Some(m) = main_metric(&rows) {
+        rows.retain(|r| r.metric == m);
+    }
+    let prices = models::matched_prices(pool).await?;
+    let mut dates: Vec<NaiveDate> = rows
+        .iter()
+        .filter_map(|r| r.released)
+        .chain(prices.iter().map(|p| p.effective))
+        .filter(|d| *d >= from)
+        .collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let scores: Vec<ScoreInput> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(ScoreInput {
+                model_id: r.model_id?,
+                model: r.model.clone()?,
+                released: r.released,
+                score: r.value,
+                as_of: r.as_of,
+                self_reported: r.self_reported,
+                source: r.source.clone(),
+            })
+        })
+        .collect();
+    let prices: Vec<PriceInput> = prices
+        .into_iter()
+        .filter_map(|p| {
+            Some(PriceInput {
+                model_id: p.model_id?,
+                provider: p.provider,
+                input: p.input_usd_per_mtok,
+                output: p.output_usd_per_mtok,
+                effective: p.effective,
+            })
+        })
+        .collect();
+    let df = efficiency::cheapest_reaching(
+        &efficiency::scores_frame(&scores)?,
+        &efficiency::prices_frame(&prices)?,
+        min_score,
+        &dates,
+        opts,
+    )?;
+    Ok(efficiency::cheapest_rows(&df)?)
+}

@@ -21,7 +21,8 @@ pub fn api(cfg: &mut web::ServiceConfig) {
     cfg.route("/models", web::get().to(api_models))
         .route("/models/{id}", web::get().to(api_model))
         .route("/benchmarks", web::get().to(api_benchmarks))
-        .route("/frontier", web::get().to(api_frontier));
+        .route("/frontier", web::get().to(api_frontier))
+        .route("/cheapest", web::get().to(api_cheapest));
 }
 
 /// HTML pages.
@@ -388,6 +389,56 @@ async fn api_frontier(
     }
 }
 
+#[derive(Debug, Deserialize)]
+struct CheapestQuery {
+    benchmark: Option<String>,
+    min_score: Option<f64>,
+    from: Option<String>,
+    prices: Option<String>,
+}
+
+/// `GET /api/v1/cheapest?benchmark=&min_score=&from=&prices=`: over time, the cheapest model
+/// whose score reaches `min_score` (fractions for accuracies, points for Elo).
+async fn api_cheapest(
+    req: HttpRequest,
+    pool: web::Data<PgPool>,
+    settings: web::Data<Settings>,
+) -> Result<HttpResponse, ApiError> {
+    let q: CheapestQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
+    let Some(min_score) = q.min_score.filter(|v| v.is_finite()) else {
+        return Err(ApiError::BadRequest(
+            "`min_score` is required, e.g. min_score=0.7".into(),
+        ));
+    };
+    let from = parse_day(q.from.as_deref(), "from")
+        .map_err(ApiError::BadRequest)?
+        .or(NaiveDate::from_ymd_opt(2023, 1, 1))
+        .unwrap_or_default();
+    let k = known_by(q.prices.as_deref()).map_err(ApiError::BadRequest)?;
+    let raw = q.benchmark.unwrap_or_else(|| DEFAULT_BENCHMARK.into());
+    let key = jevons_benchmarks::benchmark_key(&raw).0;
+    if known_benchmark(pool.get_ref(), &key).await?.is_none() {
+        return Err(ApiError::NotFound(format!(
+            "no scores for benchmark `{}`",
+            short(&raw)
+        )));
+    }
+    let series = models_data::cheapest_reaching(
+        pool.get_ref(),
+        &key,
+        min_score,
+        from,
+        &options(&settings, k),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "benchmark": key,
+        "min_score": min_score,
+        "prices": if k == KnownBy::AsOf { "asof" } else { "earliest" },
+        "series": series,
+    })))
+}
+
 // ---------------------------------------------------------------- pages
 
 fn html(body: String) -> HttpResponse {
@@ -707,6 +758,8 @@ pub struct ScoreView {
     pub reported: &'static str,
     pub model_name: String,
     pub url: Option<String>,
+    /// Score per 1e21 training FLOP (accuracies only).
+    pub per_zflop: String,
 }
 
 pub struct PriceView {
@@ -780,7 +833,7 @@ fn facts(m: &ModelSummary) -> Vec<Fact> {
     ]
 }
 
-fn score_views(scores: &[ScoreRow]) -> Vec<ScoreView> {
+fn score_views(scores: &[ScoreRow], compute: Option<f64>) -> Vec<ScoreView> {
     scores
         .iter()
         .map(|s| ScoreView {
@@ -796,6 +849,12 @@ fn score_views(scores: &[ScoreRow]) -> Vec<ScoreView> {
                 "independent"
             },
             model_name: s.model_name.clone(),
+            per_zflop: if s.scale == "fraction" {
+                jevons_analytics::efficiency::score_per_zflop(s.value * 100.0, compute)
+                    .map_or("—".into(), |v| format!("{v:.4}"))
+            } else {
+                "—".into()
+            },
             url: s
                 .url
                 .clone()
@@ -852,7 +911,7 @@ async fn detail(
             .clone()
             .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         source_url: m.source_url.clone(),
-        scores: score_views(&scores),
+        scores: score_views(&scores, m.training_compute_flop),
         prices: price_views(&prices, settings.models.input_share),
         names,
         id: m.id,
