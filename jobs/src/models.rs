@@ -54,10 +54,11 @@ pub async fn sync_aliases(pool: &PgPool, path: &Path) -> Result<u64, ModelsError
     let rows: Vec<AliasRow> = table
         .entries
         .iter()
-        .map(|(alias, canonical)| AliasRow {
-            alias: alias.clone(),
-            alias_key: jevons_benchmarks::model_key(alias),
-            canonical_key: jevons_benchmarks::model_key(canonical),
+        .map(|e| AliasRow {
+            alias: e.alias.clone(),
+            alias_key: jevons_benchmarks::model_key(&e.alias),
+            canonical_key: jevons_benchmarks::model_key(&e.canonical),
+            valid_until: e.until,
         })
         .collect();
     Ok(models::sync_alias_table(pool, &rows).await?)

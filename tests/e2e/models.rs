@@ -81,6 +81,13 @@ async fn bundled_sources_merge_on_one_model() {
     );
     // A second snapshot kept its own rows.
     assert!(prices.iter().any(|p| p["effective"] == "2026-07-24"));
+    // …but not the 2026 price of `deepseek-reasoner`, a later model by then (alias `until`).
+    assert!(
+        !prices
+            .iter()
+            .any(|p| p["model_name"] == "deepseek/deepseek-reasoner"
+                && p["effective"] == "2026-07-24")
+    );
     let names: Vec<&str> = r["names"]
         .as_array()
         .unwrap()

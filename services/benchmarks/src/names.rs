@@ -158,21 +158,32 @@ pub fn to_scale(scale: ScoreScale, raw: f64, percent: bool) -> f64 {
 pub struct AliasTable {
     /// alias key → canonical key
     pub map: HashMap<String, String>,
-    /// (alias as written, canonical as written), in file order.
-    pub entries: Vec<(String, String)>,
+    /// The entries as written, in file order.
+    pub entries: Vec<AliasEntry>,
+}
+
+/// One line of the alias table. `until`: the last day the name meant this model (vendors move
+/// API names such as `deepseek-reasoner` to newer models); prices after it do not match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliasEntry {
+    pub alias: String,
+    pub canonical: String,
+    pub until: Option<chrono::NaiveDate>,
 }
 
 impl AliasTable {
-    /// Reads `alias,canonical` CSV (header required; `#` lines are comments).
+    /// Reads `alias,canonical[,until]` CSV (header required; `#` lines are comments).
     pub fn from_csv(text: &str) -> Result<Self, crate::ParseError> {
         let mut table = AliasTable::default();
         let mut errors = Vec::new();
         let mut reader = csv::ReaderBuilder::new()
             .comment(Some(b'#'))
+            .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
         let headers = reader.headers().map_err(crate::ParseError::csv)?.clone();
         let col = |name: &str| headers.iter().position(|h| h == name);
+        let until_col = col("until");
         let (Some(a), Some(c)) = (col("alias"), col("canonical")) else {
             return Err(crate::ParseError::Format(
                 "alias table needs the columns alias,canonical".into(),
@@ -188,8 +199,29 @@ impl AliasTable {
                         errors.push(crate::RowError::new(line, "empty alias or canonical name"));
                         continue;
                     }
+                    let until = match r
+                        .get(until_col.unwrap_or(usize::MAX))
+                        .map(str::trim)
+                        .filter(|u| !u.is_empty())
+                    {
+                        None => None,
+                        Some(u) => match chrono::NaiveDate::parse_from_str(u, "%Y-%m-%d") {
+                            Ok(d) => Some(d),
+                            Err(_) => {
+                                errors.push(crate::RowError::new(
+                                    line,
+                                    format!("until `{u}` is not YYYY-MM-DD"),
+                                ));
+                                continue;
+                            }
+                        },
+                    };
                     table.map.insert(model_key(&alias), model_key(&canonical));
-                    table.entries.push((alias, canonical));
+                    table.entries.push(AliasEntry {
+                        alias,
+                        canonical,
+                        until,
+                    });
                 }
                 Err(e) => errors.push(crate::RowError::new(line, e.to_string())),
             }
@@ -263,5 +295,15 @@ mod tests {
             matches!(AliasTable::from_csv("alias,canonical\n,x\n"), Err(crate::ParseError::Rows(r)) if r[0].line == 2)
         );
         assert!(AliasTable::from_csv("a,b\n").is_err());
+        let dated = AliasTable::from_csv(
+            "alias,canonical,until\ndeepseek-reasoner,DeepSeek-R1,2025-08-20\no1-2024-12-17,o1,\n",
+        )
+        .unwrap();
+        assert_eq!(
+            dated.entries[0].until,
+            chrono::NaiveDate::from_ymd_opt(2025, 8, 20)
+        );
+        assert_eq!(dated.entries[1].until, None);
+        assert!(AliasTable::from_csv("alias,canonical,until\na,b,soon\n").is_err());
     }
 }

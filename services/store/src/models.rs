@@ -64,6 +64,8 @@ pub struct AliasRow {
     pub alias: String,
     pub alias_key: String,
     pub canonical_key: String,
+    /// Prices dated after this day do not match through the alias.
+    pub valid_until: Option<NaiveDate>,
 }
 
 /// Replaces the `alias-table` rows with `rows` (other origins are kept). Returns rows written.
@@ -76,17 +78,22 @@ pub async fn sync_alias_table(pool: &PgPool, rows: &[AliasRow]) -> Result<u64, S
         .await?;
     let keys: Vec<&str> = rows.iter().map(|r| r.alias_key.as_str()).collect();
     let canon: Vec<&str> = rows.iter().map(|r| r.canonical_key.as_str()).collect();
+    let until: Vec<Option<NaiveDate>> = rows.iter().map(|r| r.valid_until).collect();
     let written = sqlx::query(
-        "INSERT INTO model_aliases (alias, alias_key, canonical_key, origin)
-         SELECT * , 'alias-table' FROM UNNEST($1::text[], $2::text[], $3::text[])
+        "INSERT INTO model_aliases (alias, alias_key, canonical_key, valid_until, origin)
+         SELECT u.*, 'alias-table' FROM UNNEST($1::text[], $2::text[], $3::text[], $4::date[]) AS u
          ON CONFLICT (alias) DO UPDATE SET alias_key = EXCLUDED.alias_key,
-             canonical_key = EXCLUDED.canonical_key, origin = EXCLUDED.origin
-         WHERE (model_aliases.alias_key, model_aliases.canonical_key, model_aliases.origin)
-               IS DISTINCT FROM (EXCLUDED.alias_key, EXCLUDED.canonical_key, EXCLUDED.origin)",
+             canonical_key = EXCLUDED.canonical_key, valid_until = EXCLUDED.valid_until,
+             origin = EXCLUDED.origin
+         WHERE (model_aliases.alias_key, model_aliases.canonical_key, model_aliases.valid_until,
+                model_aliases.origin)
+               IS DISTINCT FROM (EXCLUDED.alias_key, EXCLUDED.canonical_key, EXCLUDED.valid_until,
+                EXCLUDED.origin)",
     )
     .bind(&aliases)
     .bind(&keys)
     .bind(&canon)
+    .bind(&until)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -385,8 +392,7 @@ const SUMMARY_SELECT: &str = "SELECT m.id, m.key, m.name, m.organization, m.rele
        m.hardware_quantity, m.open_weights, m.accessibility, m.domain, m.url, m.source, m.source_url,
        (SELECT count(*) FROM benchmark_scores s JOIN model_key_map k ON k.model_key = s.model_key
          WHERE k.model_id = m.id) AS scores,
-       (SELECT count(*) FROM model_prices p JOIN model_key_map k ON k.model_key = p.model_key
-         WHERE k.model_id = m.id) AS prices
+       (SELECT count(*) FROM model_prices_resolved p WHERE p.model_id = m.id) AS prices
   FROM ai_models m";
 
 /// Filters of the model list; all optional.
@@ -511,15 +517,14 @@ pub struct PriceRow {
     pub source_url: Option<String>,
 }
 
-const PRICE_SELECT: &str = "SELECT k.model_id, m.name AS model, p.model_name, p.source, p.provider,
+const PRICE_SELECT: &str = "SELECT p.model_id, m.name AS model, p.model_name, p.source, p.provider,
        p.input_usd_per_mtok, p.output_usd_per_mtok, p.effective, p.source_url
-  FROM model_prices p
-  LEFT JOIN model_key_map k ON k.model_key = p.model_key
-  LEFT JOIN ai_models m ON m.id = k.model_id";
+  FROM model_prices_resolved p
+  LEFT JOIN ai_models m ON m.id = p.model_id";
 
 pub async fn prices_for_model(pool: &PgPool, id: i64) -> Result<Vec<PriceRow>, StoreError> {
     let sql = format!(
-        "{PRICE_SELECT} WHERE k.model_id = $1 ORDER BY p.effective, p.provider, p.model_name"
+        "{PRICE_SELECT} WHERE p.model_id = $1 ORDER BY p.effective, p.provider, p.model_name"
     );
     Ok(sqlx::query_as::<_, PriceRow>(sqlx::AssertSqlSafe(sql))
         .bind(id)
@@ -530,7 +535,7 @@ pub async fn prices_for_model(pool: &PgPool, id: i64) -> Result<Vec<PriceRow>, S
 /// Every matched price (all snapshots), for frontiers.
 pub async fn matched_prices(pool: &PgPool) -> Result<Vec<PriceRow>, StoreError> {
     let sql =
-        format!("{PRICE_SELECT} WHERE k.model_id IS NOT NULL ORDER BY k.model_id, p.effective");
+        format!("{PRICE_SELECT} WHERE p.model_id IS NOT NULL ORDER BY p.model_id, p.effective");
     Ok(sqlx::query_as::<_, PriceRow>(sqlx::AssertSqlSafe(sql))
         .fetch_all(pool)
         .await?)
@@ -544,8 +549,8 @@ pub async fn names_for_model(pool: &PgPool, id: i64) -> Result<Vec<(String, Stri
                JOIN model_key_map k ON k.model_key = a.alias_key WHERE k.model_id = $1
              UNION SELECT s.source, s.model_name FROM benchmark_scores s
                JOIN model_key_map k ON k.model_key = s.model_key WHERE k.model_id = $1
-             UNION SELECT p.source, p.model_name FROM model_prices p
-               JOIN model_key_map k ON k.model_key = p.model_key WHERE k.model_id = $1) x
+             UNION SELECT p.source, p.model_name FROM model_prices_resolved p
+               WHERE p.model_id = $1) x
          ORDER BY origin, name",
     )
     .bind(id)
@@ -598,9 +603,11 @@ pub async fn unmatched(
 ) -> Result<Vec<UnmatchedName>, StoreError> {
     Ok(sqlx::query_as::<_, UnmatchedName>(
         "SELECT source, model_name, model_key, count(*) AS rows FROM (
-             SELECT source, model_name, model_key FROM benchmark_scores
-             UNION ALL SELECT source, model_name, model_key FROM model_prices) x
-          WHERE NOT EXISTS (SELECT 1 FROM model_key_map k WHERE k.model_key = x.model_key)
+             SELECT source, model_name, model_key FROM benchmark_scores s
+              WHERE NOT EXISTS (SELECT 1 FROM model_key_map k WHERE k.model_key = s.model_key)
+             UNION ALL SELECT source, model_name, model_key FROM model_prices_resolved
+              WHERE model_id IS NULL) x
+          WHERE true
             AND ($1::text IS NULL OR source = $1)
           GROUP BY source, model_name, model_key
           ORDER BY source, count(*) DESC, model_name
@@ -616,9 +623,11 @@ pub async fn unmatched(
 pub async fn unmatched_counts(pool: &PgPool) -> Result<Vec<(String, i64, i64)>, StoreError> {
     let rows = sqlx::query(
         "SELECT source, count(DISTINCT model_name) AS names, count(*) AS rows FROM (
-             SELECT source, model_name, model_key FROM benchmark_scores
-             UNION ALL SELECT source, model_name, model_key FROM model_prices) x
-          WHERE NOT EXISTS (SELECT 1 FROM model_key_map k WHERE k.model_key = x.model_key)
+             SELECT source, model_name, model_key FROM benchmark_scores s
+              WHERE NOT EXISTS (SELECT 1 FROM model_key_map k WHERE k.model_key = s.model_key)
+             UNION ALL SELECT source, model_name, model_key FROM model_prices_resolved
+              WHERE model_id IS NULL) x
+          WHERE true
           GROUP BY source ORDER BY source",
     )
     .fetch_all(pool)

@@ -108,6 +108,7 @@ async fn snapshots_are_idempotent_and_aliases_resolve_late() {
             alias: "deepseek/deepseek-reasoner".into(),
             alias_key: "deepseek-reasoner".into(),
             canonical_key: "deepseek-r1".into(),
+            valid_until: Some(day("2026-12-31")),
         }],
     )
     .await
@@ -150,6 +151,27 @@ async fn snapshots_are_idempotent_and_aliases_resolve_late() {
     let s = models::import_batch(pool, &next).await.unwrap();
     assert_eq!(s.prices.inserted, 1);
     assert_eq!(models::prices_for_model(pool, id).await.unwrap().len(), 2);
+    // After the alias's last day the vendor's name means another model: unmatched, not R1's.
+    let moved = SourceBatch {
+        source: "litellm".into(),
+        prices: vec![price(
+            "deepseek/deepseek-reasoner",
+            "deepseek-reasoner",
+            0.28,
+            0.42,
+            "2027-01-15",
+        )],
+        ..SourceBatch::default()
+    };
+    models::import_batch(pool, &moved).await.unwrap();
+    assert_eq!(models::prices_for_model(pool, id).await.unwrap().len(), 2);
+    assert!(
+        models::unmatched(pool, Some("litellm"), 100)
+            .await
+            .unwrap()
+            .iter()
+            .any(|u| u.model_name == "deepseek/deepseek-reasoner")
+    );
 
     let m = models::get_model(pool, id).await.unwrap().unwrap();
     assert_eq!((m.scores, m.prices), (1, 2));
