@@ -534,8 +534,9 @@ pub async fn prices_for_model(pool: &PgPool, id: i64) -> Result<Vec<PriceRow>, S
 
 /// Every matched price (all snapshots), for frontiers.
 pub async fn matched_prices(pool: &PgPool) -> Result<Vec<PriceRow>, StoreError> {
-    let sql =
-        format!("{PRICE_SELECT} WHERE p.model_id IS NOT NULL ORDER BY p.model_id, p.effective");
+    let sql = format!(
+        "{PRICE_SELECT} WHERE p.model_id IS NOT NULL ORDER BY p.model_id, p.effective, p.provider, p.model_name"
+    );
     Ok(sqlx::query_as::<_, PriceRow>(sqlx::AssertSqlSafe(sql))
         .fetch_all(pool)
         .await?)
