@@ -4,6 +4,7 @@
 //! blocks the async runtime and one loaded copy serves every caller. Stance and faithfulness are
 //! deterministic text rules: a 135M model cannot judge either reliably.
 
+pub mod dual;
 pub mod extractive;
 pub mod faithfulness;
 pub mod fetch;

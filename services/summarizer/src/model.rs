@@ -44,6 +44,7 @@ enum Weights {
     Llama(quantized_llama::ModelWeights),
     Qwen2(quantized_qwen2::ModelWeights),
     Gemma3(quantized_gemma3::ModelWeights),
+    Dual(crate::dual::DualLlama),
 }
 
 impl Weights {
@@ -53,6 +54,7 @@ impl Weights {
             Weights::Llama(m) => m.forward(x, index_pos),
             Weights::Qwen2(m) => m.forward(x, index_pos),
             Weights::Gemma3(m) => m.forward(x, index_pos),
+            Weights::Dual(m) => m.forward(x, index_pos),
         }
     }
 }
@@ -177,23 +179,33 @@ impl LocalModel {
             stop_ids.push(eos);
         }
         let file_type = dominant_type(&ct);
-        let requant = match settings.requantize.to_ascii_lowercase().as_str() {
-            "q8_0" => {
+        let mode = settings.requantize.to_ascii_lowercase();
+        let dual = mode == "q8_0+f32" && device.is_cpu() && architecture == "llama";
+        let requant = match mode.as_str() {
+            "q8_0" | "q8_0+f32" => {
                 device.is_cpu() && ct.tensor_infos.values().any(|t| slow_on_cpu(t.ggml_dtype))
             }
             "none" | "" => false,
             other => {
                 return Err(SummarizerError::Settings(format!(
-                    "summarizer.requantize = {other:?}: expected \"q8_0\" or \"none\""
+                    "summarizer.requantize = {other:?}: expected \"q8_0\", \"q8_0+f32\" or \"none\""
                 )));
             }
         };
-        let quantization = if requant {
-            format!("{file_type}->Q8_0")
-        } else {
-            file_type
+        let quantization = match (requant, dual) {
+            (_, true) => format!("{file_type}->Q8_0+F32"),
+            (true, false) => format!("{file_type}->Q8_0"),
+            (false, false) => file_type,
         };
-        let weights = if requant {
+        let weights = if dual {
+            Weights::Dual(crate::dual::DualLlama::from_gguf(
+                &ct,
+                &mut file,
+                &device,
+                true,
+                MAX_SEQ_LEN,
+            )?)
+        } else if requant {
             let bytes = requantize_q8_0(&ct, &mut file)?;
             let mut cursor = Cursor::new(bytes);
             let ct2 = gguf_file::Content::read(&mut cursor)?;
@@ -260,7 +272,7 @@ impl LocalModel {
     }
 
     /// Raw generation from a rendered prompt; decoding stops at a stop token, the token cap or
-    /// after [`prompt::MAX_SENTENCES`] complete sentences.
+    /// when [`prompt::enough`] says the summary is complete.
     pub fn generate(&mut self, prompt: &str) -> Result<Generation, SummarizerError> {
         let tok_err = |e: tokenizers::Error| SummarizerError::Tokenizer(e.to_string());
         let ids = self
@@ -296,7 +308,7 @@ impl LocalModel {
             out.push(next);
             if self.ends_sentence(next) {
                 let so_far = self.tokenizer.decode(&out, true).map_err(tok_err)?;
-                if prompt::complete_sentences(&so_far) >= prompt::MAX_SENTENCES {
+                if prompt::enough(&so_far) {
                     break;
                 }
             }
@@ -316,6 +328,19 @@ impl LocalModel {
             prompt_millis,
             generate_millis: started.elapsed().as_millis() as u64,
         })
+    }
+
+    /// Next-token logits after `prompt` (for checking one weight layout against another).
+    pub fn prompt_logits(&mut self, prompt: &str) -> Result<Vec<f32>, SummarizerError> {
+        let ids = self
+            .tokenizer
+            .encode(prompt, false)
+            .map_err(|e| SummarizerError::Tokenizer(e.to_string()))?
+            .get_ids()
+            .to_vec();
+        let input = Tensor::new(ids.as_slice(), &self.device)?.unsqueeze(0)?;
+        let logits = self.weights.forward(&input, 0)?;
+        Ok(logits.squeeze(0)?.to_dtype(DType::F32)?.to_vec1()?)
     }
 
     fn ends_sentence(&self, id: u32) -> bool {

@@ -135,14 +135,20 @@ pub fn postprocess(raw: &str) -> String {
     joined
 }
 
-/// Complete sentences in generated text so far — generation stops at [`MAX_SENTENCES`].
-pub fn complete_sentences(text: &str) -> usize {
+/// Whether the generated text is a finished summary: three complete sentences, or two with
+/// enough words — every further token costs time and is more likely invented.
+pub fn enough(text: &str) -> bool {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    sentences(&flat)
-        .iter()
+    let complete: Vec<String> = sentences(&flat)
+        .into_iter()
         .filter(|s| s.ends_with(['.', '!', '?']))
-        .count()
+        .collect();
+    let words: usize = complete.iter().map(|s| s.split_whitespace().count()).sum();
+    complete.len() >= MAX_SENTENCES || (complete.len() >= 2 && words >= MIN_WORDS_AT_TWO)
 }
+
+/// Two sentences shorter than this in all get a third.
+const MIN_WORDS_AT_TWO: usize = 30;
 
 #[cfg(test)]
 mod tests {
@@ -169,6 +175,18 @@ Markets closed. The article also says that";
             postprocess(raw),
             "Nvidia fell. Chips slid too. Analysts were calm."
         );
+    }
+
+    #[test]
+    fn two_long_or_three_short_sentences_are_enough() {
+        assert!(!enough("Nvidia fell. Chips slid."));
+        assert!(enough("Nvidia fell. Chips slid. Analysts shrugged."));
+        let long = "Shares of Nvidia fell sharply on Monday after the release of a cheap model. \
+Analysts said lower costs could still expand demand for computing power over the longer term, citing the Jevons paradox.";
+        assert!(enough(long));
+        assert!(!enough(
+            "Shares of Nvidia fell sharply on Monday after the release of a cheap"
+        ));
     }
 
     #[test]

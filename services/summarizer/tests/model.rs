@@ -68,7 +68,7 @@ fn greedy_generation_is_deterministic_and_non_empty() {
     let settings = common::settings(48);
     let mut model = LocalModel::load(&settings).unwrap();
     assert_eq!(model.info().name, "SmolLM2-135M-Instruct");
-    assert_eq!(model.info().quantization, "Q4_1->Q8_0");
+    assert_eq!(model.info().quantization, "Q4_1->Q8_0+F32");
     let a = model
         .summarize("Nvidia falls after DeepSeek model", ARTICLE)
         .unwrap();
@@ -123,7 +123,7 @@ async fn model_thread_serves_concurrent_requests() {
     for o in &out {
         assert_eq!(o.method, Method::Llm);
         assert!(!o.summary.is_empty());
-        assert_eq!(o.quantization.as_deref(), Some("Q4_1->Q8_0"));
+        assert_eq!(o.quantization.as_deref(), Some("Q4_1->Q8_0+F32"));
         assert_eq!(o.prompt_version, jevons_summarizer::prompt::PROMPT_VERSION);
     }
     // Same input, same greedy output, whichever request came first.
@@ -155,4 +155,51 @@ async fn a_missing_model_falls_back_to_extractive() {
     );
     assert_eq!(out.stance, jevons_summarizer::Stance::Bearish);
     assert!(out.suspect.is_empty(), "{:?}", out.suspect);
+}
+
+fn argmax(v: &[f32]) -> usize {
+    v.iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, _)| i)
+        .unwrap()
+}
+
+/// The dual-weight llama (dense F32 for prompts, Q8_0 for decoding) computes what candle's
+/// quantized_llama computes on the same Q8_0 weights, within quantisation noise.
+#[test]
+fn dual_weight_llama_agrees_with_candles_llama() {
+    let mut q8 = common::settings(16);
+    q8.requantize = "q8_0".into();
+    let mut dual = q8.clone();
+    dual.requantize = "q8_0+f32".into();
+    let mut a = LocalModel::load(&q8).unwrap();
+    let mut b = LocalModel::load(&dual).unwrap();
+    assert_eq!(b.info().quantization, "Q4_1->Q8_0+F32");
+    let prompt = jevons_summarizer::prompt::ChatTemplate::ChatMl.render("Nvidia falls", ARTICLE);
+    let la = a.prompt_logits(&prompt).unwrap();
+    let lb = b.prompt_logits(&prompt).unwrap();
+    assert_eq!(la.len(), lb.len());
+    assert_eq!(argmax(&la), argmax(&lb));
+    let max_diff = la
+        .iter()
+        .zip(&lb)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    let scale = la.iter().map(|x| x.abs()).fold(0.0f32, f32::max);
+    assert!(
+        max_diff < 0.05 * scale,
+        "max diff {max_diff} vs scale {scale}"
+    );
+    // Decoding (one row: the Q8_0 path) continues the same way for the first tokens.
+    let ga = a.summarize("Nvidia falls", ARTICLE).unwrap();
+    let gb = b.summarize("Nvidia falls", ARTICLE).unwrap();
+    let first = |s: &str| s.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+    assert_eq!(
+        first(&ga.raw),
+        first(&gb.raw),
+        "{:?} vs {:?}",
+        ga.raw,
+        gb.raw
+    );
 }
