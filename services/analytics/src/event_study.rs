@@ -318,10 +318,11 @@ pub fn event_study(
     {
         return Err(e);
     }
+    let ranks = corrado_ranks(&stocks);
     let group = spec
         .windows
         .iter()
-        .map(|w| group_test(&stocks, *w, spec))
+        .map(|w| group_test(&stocks, *w, spec, ranks.as_ref()))
         .collect();
     Ok(EventStudy {
         anchor,
@@ -532,7 +533,12 @@ fn study_stock(
     })
 }
 
-fn group_test(stocks: &[StockStudy], w: Window, spec: &StudySpec) -> GroupTest {
+fn group_test(
+    stocks: &[StockStudy],
+    w: Window,
+    spec: &StudySpec,
+    ranks: Option<&CorradoRanks>,
+) -> GroupTest {
     let cars: Vec<&WindowCar> = stocks.iter().filter_map(|s| s.car(w)).collect();
     let n = cars.len();
     let nf = n as f64;
@@ -547,7 +553,7 @@ fn group_test(stocks: &[StockStudy], w: Window, spec: &StudySpec) -> GroupTest {
         .map(|s| s.df / (s.df - 2.0))
         .sum();
     let patell_z = scars.iter().sum::<f64>() / patell_den.sqrt();
-    let corrado_z = corrado(stocks, w, spec);
+    let corrado_z = ranks.map_or(f64::NAN, |r| r.statistic(w, spec));
     let df = nf - 1.0;
     GroupTest {
         window: w,
@@ -564,22 +570,27 @@ fn group_test(stocks: &[StockStudy], w: Window, spec: &StudySpec) -> GroupTest {
     }
 }
 
-/// Corrado's rank test over the window (Cowan 1992's multi-day form): each stock's ARs over
-/// the estimation and event days are ranked together; the statistic is the window's sum of the
-/// mean centred ranks over its standard deviation estimated on all days.
-fn corrado(stocks: &[StockStudy], w: Window, spec: &StudySpec) -> f64 {
-    let Some(first) = stocks.first() else {
-        return f64::NAN;
-    };
+/// The mean centred ranks of Corrado's test (Cowan 1992's multi-day form): each stock's ARs
+/// over the estimation and event days are ranked together; `kbar[t]` is the mean over the
+/// stocks of rank − (T + 1)/2 on day t, `s2` its variance over all T days. Computed once per
+/// event and shared by the windows.
+struct CorradoRanks {
+    kbar: Vec<f64>,
+    s2: f64,
+    estimation_len: usize,
+}
+
+fn corrado_ranks(stocks: &[StockStudy]) -> Option<CorradoRanks> {
+    let first = stocks.first()?;
     let l = first.estimation_ars.len();
     let m = first.ars.len();
-    let total = l + m;
     if stocks
         .iter()
         .any(|s| s.estimation_ars.len() != l || s.ars.len() != m)
     {
-        return f64::NAN;
+        return None;
     }
+    let total = l + m;
     let centre = (total as f64 + 1.0) / 2.0;
     let mut kbar = vec![0.0; total];
     let mut series = Vec::with_capacity(total);
@@ -596,11 +607,25 @@ fn corrado(stocks: &[StockStudy], w: Window, spec: &StudySpec) -> f64 {
         *k /= n;
     }
     let s2 = kbar.iter().map(|k| k * k).sum::<f64>() / total as f64;
-    let span = spec.event_span();
-    let window_sum: f64 = (w.start..=w.end)
-        .map(|rel| kbar[l + usize::try_from(rel - span.start).unwrap_or(0)])
-        .sum();
-    window_sum / (w.len() as f64 * s2).sqrt()
+    Some(CorradoRanks {
+        kbar,
+        s2,
+        estimation_len: l,
+    })
+}
+
+impl CorradoRanks {
+    /// The window's sum of mean centred ranks over its standard deviation.
+    fn statistic(&self, w: Window, spec: &StudySpec) -> f64 {
+        let span = spec.event_span();
+        let window_sum: f64 = (w.start..=w.end)
+            .filter_map(|rel| {
+                let i = self.estimation_len + usize::try_from(rel - span.start).ok()?;
+                self.kbar.get(i).copied()
+            })
+            .sum();
+        window_sum / (w.len() as f64 * self.s2).sqrt()
+    }
 }
 
 impl EventStudy {
