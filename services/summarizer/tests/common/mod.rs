@@ -1,6 +1,6 @@
 //! Shared by the integration tests: the real model file and settings.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 
