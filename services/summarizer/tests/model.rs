@@ -67,6 +67,7 @@ fn tokenizer_matches_smollm2_ids() {
 
 #[test]
 fn greedy_generation_is_deterministic_and_non_empty() {
+    let _one = common::MODEL_LOCK.blocking_lock();
     let settings = common::settings(48);
     let mut model = LocalModel::load(&settings).unwrap();
     assert_eq!(model.info().name, "SmolLM2-135M-Instruct");
@@ -93,6 +94,7 @@ fn greedy_generation_is_deterministic_and_non_empty() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn model_thread_serves_concurrent_requests() {
+    let _one = common::MODEL_LOCK.lock().await;
     let s = Summarizer::load(&common::settings(12)).await.unwrap();
     assert_eq!(s.method(), Method::Llm);
     assert_eq!(s.model_name(), "SmolLM2-135M-Instruct");
@@ -171,6 +173,7 @@ fn argmax(v: &[f32]) -> usize {
 /// quantized_llama computes on the same Q8_0 weights, within quantisation noise.
 #[test]
 fn dual_weight_llama_agrees_with_candles_llama() {
+    let _one = common::MODEL_LOCK.blocking_lock();
     let mut q8 = common::settings(16);
     q8.requantize = "q8_0".into();
     let mut dual = q8.clone();

@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 use jevons_summarizer::SummarizerSettings;
 
+/// One model test computes at a time: candle's CPU thread pool is shared and spins, so
+/// concurrent model tests on a small machine slow each other down many times over.
+pub static MODEL_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
