@@ -59,7 +59,11 @@ fn describe(e: &anyhow::Error) -> String {
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     let settings = Arc::new(Settings::load(&cli.config_dir)?);
     // The model commands need no database.
-    if let Some(command) = cli.command.as_ref().filter(|c| commands::summarize::handles(c)) {
+    if let Some(command) = cli
+        .command
+        .as_ref()
+        .filter(|c| commands::summarize::handles(c))
+    {
         return commands::summarize::run(command, &settings).await;
     }
     let mut db = startup::open_database(&settings).await?;
@@ -129,8 +133,16 @@ async fn dispatch(
             source,
             self_reported,
         }) => {
-            commands::models::import(settings, pool, &path, &format, snapshot, source, self_reported)
-                .await?;
+            commands::models::import(
+                settings,
+                pool,
+                &path,
+                &format,
+                snapshot,
+                source,
+                self_reported,
+            )
+            .await?;
         }
         Command::Backfill(BackfillCommand::Models { bundled }) => {
             if !commands::models::backfill(settings, pool, bundled).await? {

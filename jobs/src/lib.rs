@@ -96,8 +96,12 @@ impl Job {
             Job::ModelsFetch => {
                 "download the model, benchmark and API-price sources (Epoch AI, LiteLLM, LMArena…) and upsert them"
             }
-            Job::DigestDaily => "queue the daily email digests due in each subscriber's time zone, then send the outbox",
-            Job::DigestWeekly => "queue the weekly email digests due in each subscriber's time zone, then send the outbox",
+            Job::DigestDaily => {
+                "queue the daily email digests due in each subscriber's time zone, then send the outbox"
+            }
+            Job::DigestWeekly => {
+                "queue the weekly email digests due in each subscriber's time zone, then send the outbox"
+            }
             Job::NewsFetch => {
                 "fetch the feeds that are due (conditional GET, backoff on errors) and store new articles"
             }

@@ -1,7 +1,7 @@
 //! Handlers of the longer subcommands, one module per area.
 
 pub mod digest;
-pub mod models;
 pub mod events;
+pub mod models;
 pub mod news;
 pub mod summarize;
