@@ -6,6 +6,7 @@
 mod api;
 mod browser;
 mod cli;
+mod digest;
 mod events;
 mod helpers;
 mod jobs;
