@@ -7,7 +7,7 @@ use jevons_core::{DateRange, PriceBar, Role, Symbol};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::parse_query;
+use super::{Format, negotiate, parse_query, truncate};
 use crate::error::ApiError;
 
 #[derive(Debug, Serialize)]
@@ -44,47 +44,6 @@ struct PricesQuery {
     from: Option<String>,
     to: Option<String>,
     format: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Json,
-    Csv,
-}
-
-/// `format=` wins; without it `Accept: text/csv` asks for CSV; JSON otherwise.
-fn negotiate(format: Option<&str>, req: &HttpRequest) -> Result<Format, ApiError> {
-    match format.map(str::trim) {
-        Some(f) if f.eq_ignore_ascii_case("json") => Ok(Format::Json),
-        Some(f) if f.eq_ignore_ascii_case("csv") => Ok(Format::Csv),
-        Some(other) => Err(ApiError::BadRequest(format!(
-            "format `{}` is not supported; use json or csv",
-            truncate(other)
-        ))),
-        None => {
-            let wants_csv = req
-                .headers()
-                .get_all(header::ACCEPT)
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .any(|m| {
-                    m.split(';')
-                        .next()
-                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))
-                });
-            Ok(if wants_csv { Format::Csv } else { Format::Json })
-        }
-    }
-}
-
-/// Echoed input is cut short so an error body stays small.
-fn truncate(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() > MAX {
-        format!("{}…", s.chars().take(MAX).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 #[derive(Debug, Serialize)]

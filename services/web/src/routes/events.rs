@@ -22,7 +22,7 @@ use jevons_store::{PgPool, StoreError};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
-use super::parse_query;
+use super::{Format, negotiate, parse_query, truncate};
 use crate::charts_events::{
     Line, LineChart, colour, date_ticks, day_x, heatmap_svg, line_chart_svg, pct_label, plain_label,
 };
@@ -51,15 +51,6 @@ fn html(body: String) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(actix_web::http::header::ContentType::html())
         .body(body)
-}
-
-fn truncate(s: &str) -> String {
-    let t: String = s.chars().take(60).collect();
-    if t.len() < s.len() {
-        format!("{t}…")
-    } else {
-        t
-    }
 }
 
 /// Why a study or correlation could not be computed: the user's input or data (4xx), or us.
@@ -384,20 +375,7 @@ async fn api_event_study(
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
     let q: StudyQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
-    let csv = match q.format.as_deref().map(str::trim) {
-        None | Some("") | Some("json") => req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/csv")),
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "format `{}` is not supported; use json or csv",
-                truncate(other)
-            )));
-        }
-    };
+    let csv = negotiate(q.format.as_deref(), &req)? == Format::Csv;
     let (event, timing) = resolve_timing(
         pool.get_ref(),
         q.event_id,

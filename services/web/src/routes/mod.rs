@@ -9,8 +9,11 @@ mod models;
 mod news;
 mod pages;
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, web};
 use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
 
 /// Registers every route. The app must carry `web::Data<PgPool>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -42,4 +45,46 @@ fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, String> {
     web::Query::<T>::from_query(req.query_string())
         .map(web::Query::into_inner)
         .map_err(|e| format!("bad query string: {e}"))
+}
+
+/// The response format an API handler was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Json,
+    Csv,
+}
+
+/// `format=` wins; without it `Accept: text/csv` asks for CSV; JSON otherwise.
+pub(crate) fn negotiate(format: Option<&str>, req: &HttpRequest) -> Result<Format, ApiError> {
+    match format.map(str::trim) {
+        Some(f) if f.eq_ignore_ascii_case("json") => Ok(Format::Json),
+        Some(f) if f.eq_ignore_ascii_case("csv") => Ok(Format::Csv),
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "format `{}` is not supported; use json or csv",
+            truncate(other)
+        ))),
+        None => {
+            let wants_csv = req
+                .headers()
+                .get_all(header::ACCEPT)
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .any(|m| {
+                    m.split(';')
+                        .next()
+                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))
+                });
+            Ok(if wants_csv { Format::Csv } else { Format::Json })
+        }
+    }
+}
+
+/// Echoed input is cut short so an error body stays small.
+pub(crate) fn truncate(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() > MAX {
+        format!("{}…", s.chars().take(MAX).collect::<String>())
+    } else {
+        s.to_string()
+    }
 }

@@ -10,7 +10,7 @@ use jevons_store::models::{self, BenchmarkSummary, ModelFilter, ModelSummary, Pr
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use super::parse_query;
+use super::{Format, negotiate, parse_query, truncate};
 use crate::charts_models::{ChartPoint, frontier_svg};
 use crate::error::{ApiError, PageError};
 use crate::models_data::{self, Frontier, ModelDataError};
@@ -59,12 +59,13 @@ fn parse_day(s: Option<&str>, what: &str) -> Result<Option<NaiveDate>, String> {
         None => Ok(None),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| format!("`{what}` must be a date as YYYY-MM-DD, not `{}`", short(s))),
+            .map_err(|_| {
+                format!(
+                    "`{what}` must be a date as YYYY-MM-DD, not `{}`",
+                    truncate(s)
+                )
+            }),
     }
-}
-
-fn short(s: &str) -> String {
-    s.chars().take(40).collect()
 }
 
 fn known_by(s: Option<&str>) -> Result<KnownBy, String> {
@@ -73,7 +74,7 @@ fn known_by(s: Option<&str>) -> Result<KnownBy, String> {
         "earliest" => Ok(KnownBy::EarliestKnown),
         other => Err(format!(
             "`prices` must be asof or earliest, not `{}`",
-            short(other)
+            truncate(other)
         )),
     }
 }
@@ -82,36 +83,6 @@ fn options(settings: &Settings, k: KnownBy) -> FrontierOptions {
     FrontierOptions {
         input_share: settings.models.input_share,
         known_by: k,
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Json,
-    Csv,
-}
-
-fn negotiate(format: Option<&str>, req: &HttpRequest) -> Result<Format, ApiError> {
-    match format.map(str::trim) {
-        Some(f) if f.eq_ignore_ascii_case("json") => Ok(Format::Json),
-        Some(f) if f.eq_ignore_ascii_case("csv") => Ok(Format::Csv),
-        Some(other) => Err(ApiError::BadRequest(format!(
-            "format `{}` is not supported; use json or csv",
-            short(other)
-        ))),
-        None => {
-            let csv = req
-                .headers()
-                .get_all(header::ACCEPT)
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .any(|m| {
-                    m.split(';')
-                        .next()
-                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))
-                });
-            Ok(if csv { Format::Csv } else { Format::Json })
-        }
     }
 }
 
@@ -238,7 +209,7 @@ async fn api_model(
     let Some(model) = resolve_model(pool, &raw).await? else {
         return Err(ApiError::NotFound(format!(
             "no model `{}` is known",
-            short(&raw)
+            truncate(&raw)
         )));
     };
     let scores = models::scores_for_model(pool, model.id).await?;
@@ -341,7 +312,7 @@ async fn api_frontier(
     if known_benchmark(pool.get_ref(), &key).await?.is_none() {
         return Err(ApiError::NotFound(format!(
             "no scores for benchmark `{}`; see /api/v1/benchmarks",
-            short(&raw)
+            truncate(&raw)
         )));
     }
     let f = models_data::frontier(
@@ -420,7 +391,7 @@ async fn api_cheapest(
     if known_benchmark(pool.get_ref(), &key).await?.is_none() {
         return Err(ApiError::NotFound(format!(
             "no scores for benchmark `{}`",
-            short(&raw)
+            truncate(&raw)
         )));
     }
     let series = models_data::cheapest_reaching(
@@ -615,7 +586,7 @@ async fn index(
         }
         return Err(PageError::NotFound(format!(
             "no scores for benchmark `{}`",
-            short(&raw)
+            truncate(&raw)
         )));
     };
     let sort = q
@@ -895,7 +866,7 @@ async fn detail(
     let Some(m) = resolve_model(pool, &raw).await? else {
         return Err(PageError::NotFound(format!(
             "no model `{}` is known",
-            short(&raw)
+            truncate(&raw)
         )));
     };
     let scores = models::scores_for_model(pool, m.id).await?;
@@ -967,7 +938,7 @@ async fn compare(
             None => {
                 return Err(PageError::NotFound(format!(
                     "no model `{}` is known",
-                    short(w)
+                    truncate(w)
                 )));
             }
         }
