@@ -112,7 +112,7 @@ pub fn anchor(timing: &EventTiming, calendar: &[NaiveDate]) -> Result<Anchor, Ma
         (
             AnchorReason::NextSessionNoTrading,
             format!(
-                "day 0 is {session}: {ny_day} ({}) has no trading session in the data, so the next one",
+                "day 0 is {session}: {ny_day} ({}) has no trading session in the data, so the next session is used",
                 ny_day.format("%A")
             ),
         )

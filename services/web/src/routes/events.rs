@@ -1357,7 +1357,7 @@ async fn story_page(
                     .map(|r| {
                         let g = r.group.iter().find(|g| g.window == Window { start: 0, end: 0 });
                         format!(
-                            "DeepSeek-R1 came out on 2025-01-20: {} Mean abnormal return that day: {}{}; the market took a week to react.",
+                            "DeepSeek-R1 came out on 2025-01-20: {}. Mean abnormal return that day: {}{}; the market took a week to react.",
                             r.anchor.explanation,
                             g.map_or_else(|| "–".into(), |g| crate::format::signed_pct(g.mean_car * 100.0)),
                             g.map_or("", |g| stars(g.cross_sectional_p))
