@@ -168,14 +168,7 @@ pub fn parse_runs(bytes: &[u8], snapshot: Option<NaiveDate>) -> Result<SourceBat
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn data(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/../../data/models/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::test_data as data;
 
     #[test]
     fn notable_models_real_file() {

@@ -13,6 +13,13 @@ pub mod lmarena;
 pub mod names;
 pub mod openllm;
 
+/// A bundled model data file (`data/models/NAME`), for the parsers' tests on the real files.
+#[cfg(test)]
+fn test_data(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../data/models/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 use std::fmt;
 
 use chrono::NaiveDate;

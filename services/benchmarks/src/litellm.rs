@@ -94,14 +94,7 @@ fn round_micro(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn data(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/../../data/models/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::test_data as data;
 
     #[test]
     fn real_snapshot_has_the_deepseek_and_openai_prices() {

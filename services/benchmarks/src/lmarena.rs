@@ -76,14 +76,7 @@ pub fn parse(bytes: &[u8], snapshot: Option<NaiveDate>) -> Result<SourceBatch, P
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn data(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/../../data/models/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::test_data as data;
 
     #[test]
     fn both_snapshots() {
