@@ -278,23 +278,34 @@ async fn confirm(
     )
 }
 
+/// The shared half of both unsubscribe routes: the token's subscriber stops receiving digests.
+async fn unsubscribe_by_token(
+    req: &HttpRequest,
+    pool: &web::Data<PgPool>,
+    settings: &web::Data<Settings>,
+) -> Result<(), PageError> {
+    let token = token_of(req)?;
+    let found = digests(pool, settings)
+        .await?
+        .unsubscribe(&token)
+        .await
+        .map_err(internal)?;
+    if found {
+        Ok(())
+    } else {
+        Err(PageError::NotFound(
+            "This subscription no longer exists.".into(),
+        ))
+    }
+}
+
 /// `GET /unsubscribe?token=…`: the link in every digest; one click stops them.
 async fn unsubscribe(
     req: HttpRequest,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, PageError> {
-    let token = token_of(&req)?;
-    let found = digests(&pool, &settings)
-        .await?
-        .unsubscribe(&token)
-        .await
-        .map_err(internal)?;
-    if !found {
-        return Err(PageError::NotFound(
-            "This subscription no longer exists.".into(),
-        ));
-    }
+    unsubscribe_by_token(&req, &pool, &settings).await?;
     message(
         "Unsubscribed",
         "You will receive no more jevons digests. You can subscribe again at any time.",
@@ -308,17 +319,7 @@ async fn unsubscribe_one_click(
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, PageError> {
-    let token = token_of(&req)?;
-    let found = digests(&pool, &settings)
-        .await?
-        .unsubscribe(&token)
-        .await
-        .map_err(internal)?;
-    if !found {
-        return Err(PageError::NotFound(
-            "This subscription no longer exists.".into(),
-        ));
-    }
+    unsubscribe_by_token(&req, &pool, &settings).await?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::plaintext())
         .body("unsubscribed"))
