@@ -6,7 +6,7 @@ use jevons_analytics::efficiency::{
     self, FrontierOptions, FrontierRow, PriceInput, ScoreInput, Trend,
 };
 use jevons_store::PgPool;
-use jevons_store::models::{self, ScoreRow};
+use jevons_store::models::{self, PriceRow, ScoreRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelDataError {
@@ -46,6 +46,39 @@ fn main_metric(rows: &[ScoreRow]) -> Option<String> {
         .map(|(m, _)| m.to_string())
 }
 
+/// The matched scores (those with a catalogue model) as the analytics functions take them.
+fn score_inputs(rows: &[ScoreRow]) -> Vec<ScoreInput> {
+    rows.iter()
+        .filter_map(|r| {
+            Some(ScoreInput {
+                model_id: r.model_id?,
+                model: r.model.clone()?,
+                released: r.released,
+                score: r.value,
+                as_of: r.as_of,
+                self_reported: r.self_reported,
+                source: r.source.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The matched prices as the analytics functions take them.
+fn price_inputs(prices: Vec<PriceRow>) -> Vec<PriceInput> {
+    prices
+        .into_iter()
+        .filter_map(|p| {
+            Some(PriceInput {
+                model_id: p.model_id?,
+                provider: p.provider,
+                input: p.input_usd_per_mtok,
+                output: p.output_usd_per_mtok,
+                effective: p.effective,
+            })
+        })
+        .collect()
+}
+
 /// The (price, score) frontier of `benchmark` at `date`.
 pub async fn frontier(
     pool: &PgPool,
@@ -59,33 +92,8 @@ pub async fn frontier(
     if let Some(m) = &metric {
         rows.retain(|r| &r.metric == m);
     }
-    let scores: Vec<ScoreInput> = rows
-        .iter()
-        .filter_map(|r| {
-            Some(ScoreInput {
-                model_id: r.model_id?,
-                model: r.model.clone()?,
-                released: r.released,
-                score: r.value,
-                as_of: r.as_of,
-                self_reported: r.self_reported,
-                source: r.source.clone(),
-            })
-        })
-        .collect();
-    let prices: Vec<PriceInput> = models::matched_prices(pool)
-        .await?
-        .into_iter()
-        .filter_map(|p| {
-            Some(PriceInput {
-                model_id: p.model_id?,
-                provider: p.provider,
-                input: p.input_usd_per_mtok,
-                output: p.output_usd_per_mtok,
-                effective: p.effective,
-            })
-        })
-        .collect();
+    let scores = score_inputs(&rows);
+    let prices = price_inputs(models::matched_prices(pool).await?);
     let df = efficiency::frontier(
         &efficiency::scores_frame(&scores)?,
         &efficiency::prices_frame(&prices)?,
@@ -149,32 +157,8 @@ pub async fn cheapest_reaching(
         .collect();
     dates.sort_unstable();
     dates.dedup();
-    let scores: Vec<ScoreInput> = rows
-        .iter()
-        .filter_map(|r| {
-            Some(ScoreInput {
-                model_id: r.model_id?,
-                model: r.model.clone()?,
-                released: r.released,
-                score: r.value,
-                as_of: r.as_of,
-                self_reported: r.self_reported,
-                source: r.source.clone(),
-            })
-        })
-        .collect();
-    let prices: Vec<PriceInput> = prices
-        .into_iter()
-        .filter_map(|p| {
-            Some(PriceInput {
-                model_id: p.model_id?,
-                provider: p.provider,
-                input: p.input_usd_per_mtok,
-                output: p.output_usd_per_mtok,
-                effective: p.effective,
-            })
-        })
-        .collect();
+    let scores = score_inputs(&rows);
+    let prices = price_inputs(prices);
     let df = efficiency::cheapest_reaching(
         &efficiency::scores_frame(&scores)?,
         &efficiency::prices_frame(&prices)?,
