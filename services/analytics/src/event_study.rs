@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::anchoring::{Anchor, EventTiming, anchor};
 use crate::returns::{MarketError, ReturnPanel, return_panel};
-use crate::stats::{self, average_ranks, mean, ols, p_normal, p_student, std_dev};
+use crate::stats::{self, Ranker, StudentTails, mean, p_normal, p_student, std_dev};
 
 /// The normal-return model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,9 +240,6 @@ pub struct StockStudy {
     pub ars: Vec<DayAr>,
     pub cars: Vec<WindowCar>,
     pub car_path: Vec<CarPoint>,
-    /// Estimation-window abnormal returns (for the rank test).
-    #[serde(skip)]
-    pub estimation_ars: Vec<f64>,
 }
 
 impl StockStudy {
@@ -296,14 +293,55 @@ pub fn event_study(
     timing: &EventTiming,
     spec: &StudySpec,
 ) -> Result<EventStudy, MarketError> {
+    event_study_with(panel, timing, spec, &mut Scratch::default())
+}
+
+/// Buffers and p-value tables reused from stock to stock and event to event (one per thread).
+#[derive(Default)]
+struct Scratch {
+    /// The stock's estimation-window abnormal returns, then its event-window ones: the series
+    /// the rank test ranks.
+    series: Vec<f64>,
+    ranker: Ranker,
+    /// Every stock with a full estimation window has the same degrees of freedom.
+    tails: Option<StudentTails>,
+}
+
+/// The benchmark over an event's estimation window: the same for every stock, so its mean
+/// and Σ(x − x̄)² are computed once per event.
+struct MarketWindow<'a> {
+    x: &'a [f64],
+    mean: f64,
+    sxx: f64,
+}
+
+fn event_study_with(
+    panel: &ReturnPanel,
+    timing: &EventTiming,
+    spec: &StudySpec,
+    scratch: &mut Scratch,
+) -> Result<EventStudy, MarketError> {
     spec.check()?;
     let anchor = anchor(timing, &panel.calendar)?;
+    let market = market_window(panel, anchor.index, spec);
     let mut stocks = Vec::with_capacity(panel.symbols.len());
     let mut skipped = Vec::new();
     let mut first_error = None;
+    let mut ranks = CorradoSums::default();
     for (i, symbol) in panel.symbols.iter().enumerate() {
-        match study_stock(panel, &panel.returns[i], symbol, anchor.index, spec) {
-            Ok(s) => stocks.push(s),
+        match study_stock(
+            panel,
+            market.as_ref(),
+            &panel.returns[i],
+            symbol,
+            anchor.index,
+            spec,
+            scratch,
+        ) {
+            Ok(s) => {
+                ranks.add(scratch);
+                stocks.push(s);
+            }
             Err(e) => {
                 skipped.push(Skipped {
                     symbol: symbol.clone(),
@@ -318,7 +356,7 @@ pub fn event_study(
     {
         return Err(e);
     }
-    let ranks = corrado_ranks(&stocks);
+    let ranks = ranks.finish(spec.estimation.len());
     let group = spec
         .windows
         .iter()
@@ -375,59 +413,105 @@ fn calendar_label(panel: &ReturnPanel, idx: i64) -> String {
         )
 }
 
+/// Trading-day indices of the estimation window (may fall outside the data).
+fn estimation_bounds(day0: usize, spec: &StudySpec) -> (i64, i64) {
+    let d0 = day0 as i64;
+    (
+        d0 + i64::from(spec.estimation.start),
+        d0 + i64::from(spec.estimation.end),
+    )
+}
+
+/// `None` when the window leaves the data or the benchmark has a gap in it (then no stock
+/// can be studied, and each says why).
+fn market_window<'a>(
+    panel: &'a ReturnPanel,
+    day0: usize,
+    spec: &StudySpec,
+) -> Option<MarketWindow<'a>> {
+    let (e0, e1) = estimation_bounds(day0, spec);
+    let x = panel
+        .market
+        .get(usize::try_from(e0).ok()?..=usize::try_from(e1).ok()?)?;
+    if !x.iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    let mean = mean(x);
+    let sxx = x.iter().map(|v| (v - mean) * (v - mean)).sum();
+    Some(MarketWindow { x, mean, sxx })
+}
+
 fn study_stock(
     panel: &ReturnPanel,
+    market: Option<&MarketWindow<'_>>,
     returns: &[f64],
     symbol: &str,
     day0: usize,
     spec: &StudySpec,
+    scratch: &mut Scratch,
 ) -> Result<StockStudy, MarketError> {
     let len = panel.calendar.len() as i64;
     let d0 = day0 as i64;
     let est = spec.estimation;
-    let (e0, e1) = (d0 + i64::from(est.start), d0 + i64::from(est.end));
-    let mut xs = Vec::with_capacity(est.len());
-    let mut ys = Vec::with_capacity(est.len());
-    for i in e0.max(0)..=e1.min(len - 1) {
-        let i = i as usize;
-        let (x, y) = (panel.market[i], returns[i]);
-        if x.is_finite() && y.is_finite() {
-            xs.push(x);
-            ys.push(y);
-        }
-    }
-    if xs.len() < est.len() {
+    let (e0, e1) = estimation_bounds(day0, spec);
+    let window = market.zip(
+        usize::try_from(e0)
+            .ok()
+            .and_then(|a| returns.get(a..=usize::try_from(e1).ok()?))
+            .filter(|y| y.iter().all(|v| v.is_finite())),
+    );
+    let Some((m, y)) = window else {
+        let have = (e0.max(0)..=e1.min(len - 1))
+            .filter(|i| {
+                let i = *i as usize;
+                panel.market[i].is_finite() && returns[i].is_finite()
+            })
+            .count();
         return Err(MarketError::InsufficientEstimation {
             symbol: symbol.to_string(),
             from: est.start,
             to: est.end,
             needed: est.len(),
-            have: xs.len(),
+            have,
             first: calendar_label(panel, e0),
             last: calendar_label(panel, e1),
         });
-    }
-    let l = xs.len() as f64;
+    };
+    let l = y.len() as f64;
+    let (x_mean, sxx) = (m.mean, m.sxx);
 
-    // Expected return given the market return, AR variance factor for a single day, and the
-    // parameters reported.
-    let (alpha, beta, sigma, df, x_mean, sxx) = match spec.model {
+    // The model's parameters, residual σ and df; the estimation-window abnormal returns go to
+    // the start of the rank test's series.
+    let series = &mut scratch.series;
+    series.clear();
+    let (alpha, beta, sigma, df) = match spec.model {
         NormalModel::Market => {
-            let fit = ols(&xs, &ys).ok_or_else(|| {
-                MarketError::Invalid(format!(
+            if sxx.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                return Err(MarketError::Invalid(format!(
                     "{symbol}: the benchmark {} does not vary in the estimation window",
                     panel.benchmark
-                ))
-            })?;
-            (fit.alpha, fit.beta, fit.sigma, l - 2.0, fit.x_mean, fit.sxx)
+                )));
+            }
+            let y_mean = mean(y);
+            let sxy: f64 =
+                m.x.iter()
+                    .zip(y)
+                    .map(|(x, y)| (x - x_mean) * (y - y_mean))
+                    .sum();
+            let beta = sxy / sxx;
+            let alpha = y_mean - beta * x_mean;
+            series.extend(m.x.iter().zip(y).map(|(x, y)| y - alpha - beta * x));
+            let sse: f64 = series.iter().map(|e| e * e).sum();
+            (alpha, beta, (sse / (l - 2.0)).sqrt(), l - 2.0)
         }
         NormalModel::Mean => {
-            let m = mean(&ys);
-            (m, 0.0, std_dev(&ys, 1), l - 1.0, mean(&xs), 0.0)
+            let mu = mean(y);
+            series.extend(y.iter().map(|y| y - mu));
+            (mu, 0.0, std_dev(y, 1), l - 1.0)
         }
         NormalModel::Adjusted => {
-            let diff: Vec<f64> = ys.iter().zip(&xs).map(|(y, x)| y - x).collect();
-            (0.0, 1.0, std_dev(&diff, 1), l - 1.0, mean(&xs), 0.0)
+            series.extend(y.iter().zip(m.x).map(|(y, x)| y - x));
+            (0.0, 1.0, std_dev(series, 1), l - 1.0)
         }
     };
     let expected = |x: f64| alpha + beta * x;
@@ -438,7 +522,11 @@ fn study_stock(
             NormalModel::Mean | NormalModel::Adjusted => n,
         }
     };
-    let estimation_ars: Vec<f64> = xs.iter().zip(&ys).map(|(x, y)| y - expected(*x)).collect();
+    let tails = &mut scratch.tails;
+    if tails.as_ref().is_none_or(|d| d.df() != df) {
+        *tails = StudentTails::new(df);
+    }
+    let mut p_value = |t: f64| tails.as_mut().map_or(f64::NAN, |d| d.two_sided_p(t));
 
     let span = spec.event_span();
     let mut ars = Vec::with_capacity(span.len());
@@ -468,9 +556,11 @@ fn study_stock(
             market_ret: x,
             ar,
             t,
-            p: p_student(t, df),
+            p: p_value(t),
         });
     }
+
+    scratch.series.extend(ars.iter().map(|a| a.ar));
 
     let window_stats = |w: Window| -> (f64, f64, f64) {
         let days = ars.iter().filter(|a| a.rel >= w.start && a.rel <= w.end);
@@ -495,23 +585,24 @@ fn study_stock(
                 car,
                 se,
                 t,
-                p: p_student(t, df),
+                p: p_value(t),
                 bhar,
             }
         })
         .collect();
+    // The path from the first reported day: running sums, so one pass.
+    let (mut car, mut dev) = (0.0, 0.0);
     let car_path = ars
         .iter()
-        .map(|a| {
-            let (car, se, _) = window_stats(Window {
-                start: span.start,
-                end: a.rel,
-            });
+        .zip(1..)
+        .map(|(a, n)| {
+            car += a.ar;
+            dev += a.market_ret - x_mean;
             CarPoint {
                 rel: a.rel,
                 day: a.day,
                 car,
-                band: 1.96 * se,
+                band: 1.96 * sigma * prediction(dev, f64::from(n)).sqrt(),
             }
         })
         .collect();
@@ -522,14 +613,13 @@ fn study_stock(
         alpha,
         beta,
         sigma,
-        estimation_days: xs.len(),
+        estimation_days: y.len(),
         estimation_from: panel.calendar[est_from],
         estimation_to: panel.calendar[est_to],
         df,
         ars,
         cars,
         car_path,
-        estimation_ars,
     })
 }
 
@@ -580,38 +670,51 @@ struct CorradoRanks {
     estimation_len: usize,
 }
 
-fn corrado_ranks(stocks: &[StockStudy]) -> Option<CorradoRanks> {
-    let first = stocks.first()?;
-    let l = first.estimation_ars.len();
-    let m = first.ars.len();
-    if stocks
-        .iter()
-        .any(|s| s.estimation_ars.len() != l || s.ars.len() != m)
-    {
-        return None;
-    }
-    let total = l + m;
-    let centre = (total as f64 + 1.0) / 2.0;
-    let mut kbar = vec![0.0; total];
-    let mut series = Vec::with_capacity(total);
-    for s in stocks {
-        series.clear();
-        series.extend_from_slice(&s.estimation_ars);
-        series.extend(s.ars.iter().map(|a| a.ar));
-        for (k, r) in kbar.iter_mut().zip(average_ranks(&series)) {
+/// Running sums of the centred ranks, one stock at a time (the stock's series is in the
+/// scratch buffers when it is added).
+#[derive(Default)]
+struct CorradoSums {
+    kbar: Vec<f64>,
+    stocks: usize,
+    /// False once two stocks' series differ in length (then there is no rank test).
+    aligned: bool,
+}
+
+impl CorradoSums {
+    fn add(&mut self, scratch: &mut Scratch) {
+        let total = scratch.series.len();
+        if self.stocks == 0 {
+            self.kbar = vec![0.0; total];
+            self.aligned = true;
+        } else if total != self.kbar.len() {
+            self.aligned = false;
+        }
+        if !self.aligned {
+            return;
+        }
+        let ranks = scratch.ranker.rank(&scratch.series);
+        let centre = (total as f64 + 1.0) / 2.0;
+        for (k, r) in self.kbar.iter_mut().zip(ranks) {
             *k += r - centre;
         }
+        self.stocks += 1;
     }
-    let n = stocks.len() as f64;
-    for k in &mut kbar {
-        *k /= n;
+
+    fn finish(mut self, estimation_len: usize) -> Option<CorradoRanks> {
+        if self.stocks == 0 || !self.aligned {
+            return None;
+        }
+        let n = self.stocks as f64;
+        for k in &mut self.kbar {
+            *k /= n;
+        }
+        let s2 = self.kbar.iter().map(|k| k * k).sum::<f64>() / self.kbar.len() as f64;
+        Some(CorradoRanks {
+            kbar: self.kbar,
+            s2,
+            estimation_len,
+        })
     }
-    let s2 = kbar.iter().map(|k| k * k).sum::<f64>() / total as f64;
-    Some(CorradoRanks {
-        kbar,
-        s2,
-        estimation_len: l,
-    })
 }
 
 impl CorradoRanks {
@@ -741,20 +844,20 @@ pub fn event_studies(
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(events.len().max(1));
+    let study_all = |part: &[EventTiming]| {
+        let mut scratch = Scratch::default();
+        part.iter()
+            .map(|e| event_study_with(panel, e, spec, &mut scratch))
+            .collect::<Vec<_>>()
+    };
     if threads <= 1 {
-        return events.iter().map(|e| event_study(panel, e, spec)).collect();
+        return study_all(events);
     }
     let chunk = events.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = events
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|e| event_study(panel, e, spec))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || study_all(part)))
             .collect();
         handles
             .into_iter()

@@ -129,26 +129,41 @@ pub fn return_panel(
     let sym = prices.column("symbol")?.str()?;
     let day = prices.column("day")?.date()?.physical();
     let close = prices.column("adj_close")?.f64()?;
-    let mut by_symbol: HashMap<&str, Vec<(i32, f64)>> = HashMap::new();
+    // Rows usually come grouped by symbol: the map is consulted only when the symbol changes.
+    let mut series: Vec<Vec<(i32, f64)>> = Vec::new();
+    let mut slot_of: HashMap<&str, usize> = HashMap::new();
+    let mut current: Option<(&str, usize)> = None;
     for ((s, d), c) in sym.iter().zip(day.iter()).zip(close.iter()) {
-        if let (Some(s), Some(d), Some(c)) = (s, d, c) {
-            by_symbol.entry(s).or_default().push((d, c));
-        }
+        let (Some(s), Some(d), Some(c)) = (s, d, c) else {
+            continue;
+        };
+        let slot = match current {
+            Some((name, slot)) if name == s => slot,
+            _ => {
+                let next = series.len();
+                let slot = *slot_of.entry(s).or_insert(next);
+                if slot == next {
+                    series.push(Vec::new());
+                }
+                current = Some((s, slot));
+                slot
+            }
+        };
+        series[slot].push((d, c));
     }
-    for v in by_symbol.values_mut() {
-        v.sort_unstable_by_key(|p| p.0);
+    for v in &mut series {
+        if !v.is_sorted_by_key(|p| p.0) {
+            v.sort_by_key(|p| p.0);
+        }
         v.dedup_by_key(|p| p.0);
     }
+    let by_symbol: HashMap<&str, &Vec<(i32, f64)>> =
+        slot_of.iter().map(|(s, i)| (*s, &series[*i])).collect();
     let bench = by_symbol
         .get(benchmark)
         .filter(|v| !v.is_empty())
         .ok_or_else(|| MarketError::NoBenchmark(benchmark.to_string()))?;
     let calendar_days: Vec<i32> = bench.iter().map(|p| p.0).collect();
-    let position: HashMap<i32, usize> = calendar_days
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (*d, i))
-        .collect();
     let bench_prices: Vec<f64> = bench.iter().map(|p| p.1).collect();
     let market = returns_from_prices(&bench_prices);
 
@@ -168,9 +183,17 @@ pub fn return_panel(
         let bars = by_symbol
             .get(s.as_str())
             .ok_or_else(|| MarketError::NoPrices(s.clone()))?;
+        // Both sides are sorted by day: one merge walk aligns the bars on the calendar.
         let mut aligned = vec![f64::NAN; calendar_days.len()];
-        for (d, c) in bars {
-            if let Some(&i) = position.get(d) {
+        let mut i = 0;
+        for (d, c) in bars.iter() {
+            while i < calendar_days.len() && calendar_days[i] < *d {
+                i += 1;
+            }
+            if i == calendar_days.len() {
+                break;
+            }
+            if calendar_days[i] == *d {
                 aligned[i] = *c;
             }
         }

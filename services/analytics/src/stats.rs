@@ -1,7 +1,7 @@
 //! Small numeric building blocks of the event study and the correlations: OLS, moments, ranks
 //! and p-values. Plain slices in, plain numbers out, so every formula is easy to check by hand.
 
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Arithmetic mean; NaN for an empty slice (callers check lengths first).
 pub fn mean(x: &[f64]) -> f64 {
@@ -94,13 +94,177 @@ pub fn correlation(x: &[f64], y: &[f64]) -> f64 {
 
 /// Two-sided p-value of a Student-t statistic with `df` degrees of freedom.
 pub fn p_student(t: f64, df: f64) -> f64 {
-    if !t.is_finite() || df <= 0.0 {
-        return f64::NAN;
+    StudentT::new(df).map_or(f64::NAN, |d| d.two_sided_p(t))
+}
+
+/// Student's t with fixed degrees of freedom, for many p-values: the normalising constant
+/// ln B(df/2, 1/2) is computed once, not per value (an event study asks for ~15 per stock,
+/// all with the same df).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StudentT {
+    df: f64,
+    /// −ln B(df/2, 1/2).
+    ln_norm: f64,
+}
+
+impl StudentT {
+    /// `None` unless `df` is positive and finite.
+    pub fn new(df: f64) -> Option<Self> {
+        if !(df > 0.0 && df.is_finite()) {
+            return None;
+        }
+        // ln Γ(½) = ½ ln π.
+        Some(Self {
+            df,
+            ln_norm: ln_gamma_half_step(df / 2.0) - 0.5 * std::f64::consts::PI.ln(),
+        })
     }
-    match StudentsT::new(0.0, 1.0, df) {
-        Ok(d) => (2.0 * (1.0 - d.cdf(t.abs()))).clamp(0.0, 1.0),
-        Err(_) => f64::NAN,
+
+    /// P(|T| ≥ |t|) = I_x(df/2, 1/2) with x = df / (df + t²): the regularised incomplete beta
+    /// by its continued fraction (Numerical Recipes §6.4). Both x and 1 − x are formed from
+    /// t directly, so small p-values keep their relative precision.
+    pub fn two_sided_p(&self, t: f64) -> f64 {
+        if !t.is_finite() {
+            return f64::NAN;
+        }
+        let t2 = t * t;
+        if t2 == 0.0 {
+            return 1.0;
+        }
+        let (a, b) = (self.df / 2.0, 0.5);
+        let denom = self.df + t2;
+        let (x, y) = (self.df / denom, t2 / denom);
+        // ln x = −ln(1 + t²/df): x.ln() would cost ~1e-16 absolute, times a = df/2.
+        let ln_x = -(t2 / self.df).ln_1p();
+        let front = (self.ln_norm + a * ln_x + b * y.ln()).exp();
+        let p = if x < (a + 1.0) / (a + b + 2.0) {
+            front * beta_continued_fraction(a, b, x) / a
+        } else {
+            1.0 - front * beta_continued_fraction(b, a, y) / b
+        };
+        p.clamp(0.0, 1.0)
     }
+}
+
+/// Student's t p-values for one df, many times over: ln p(t) is tabulated on a grid of t
+/// with its first two derivatives (known in closed form from the density) and read back by
+/// quintic Hermite interpolation — ~20 ns a value instead of ~300 ns for the continued
+/// fraction, with a relative error below 1e-12 (the grid step is 1/32: the interpolation error
+/// is h⁶/46080 · max|d⁶ ln p/dt⁶|). Grid points are computed exactly, on first use, so a
+/// study that only ever sees |t| < 4 computes ~130 of them. Beyond the grid the exact
+/// continued fraction is used.
+#[derive(Debug, Clone)]
+pub struct StudentTails {
+    exact: StudentT,
+    /// ln of the density's normalising constant.
+    ln_density_norm: f64,
+    /// Per grid point: (ln p, d ln p/dt, d² ln p/dt²); NaN until computed.
+    nodes: Vec<[f64; 3]>,
+}
+
+impl StudentTails {
+    const STEP: f64 = 1.0 / 32.0;
+    const LAST_T: f64 = 40.0;
+
+    pub fn new(df: f64) -> Option<Self> {
+        let exact = StudentT::new(df)?;
+        let count = (Self::LAST_T / Self::STEP) as usize + 1;
+        Some(Self {
+            exact,
+            ln_density_norm: ln_gamma_half_step(df / 2.0) - 0.5 * (df * std::f64::consts::PI).ln(),
+            nodes: vec![[f64::NAN; 3]; count],
+        })
+    }
+
+    pub fn df(&self) -> f64 {
+        self.exact.df
+    }
+
+    /// P(|T| ≥ |t|).
+    pub fn two_sided_p(&mut self, t: f64) -> f64 {
+        let t = t.abs();
+        if !t.is_finite() {
+            return f64::NAN;
+        }
+        let at = t / Self::STEP;
+        let i = at as usize;
+        if i + 1 >= self.nodes.len() {
+            return self.exact.two_sided_p(t);
+        }
+        let u = at - i as f64;
+        let [g0, d0, s0] = self.node(i);
+        let [g1, d1, s1] = self.node(i + 1);
+        if !(g1.is_finite() && s1.is_finite()) {
+            // p underflows here (a huge df far in the tail).
+            return self.exact.two_sided_p(t);
+        }
+        let h = Self::STEP;
+        let (u2, u3) = (u * u, u * u * u);
+        let (u4, u5) = (u3 * u, u3 * u2);
+        let ln_p = g0 * (1.0 - 10.0 * u3 + 15.0 * u4 - 6.0 * u5)
+            + h * d0 * (u - 6.0 * u3 + 8.0 * u4 - 3.0 * u5)
+            + h * h * s0 * 0.5 * (u2 - 3.0 * u3 + 3.0 * u4 - u5)
+            + h * h * s1 * 0.5 * (u3 - 2.0 * u4 + u5)
+            + h * d1 * (-4.0 * u3 + 7.0 * u4 - 3.0 * u5)
+            + g1 * (10.0 * u3 - 15.0 * u4 + 6.0 * u5);
+        ln_p.exp().min(1.0)
+    }
+
+    fn node(&mut self, i: usize) -> [f64; 3] {
+        if self.nodes[i][0].is_nan() {
+            let t = i as f64 * Self::STEP;
+            let df = self.exact.df;
+            let p = self.exact.two_sided_p(t);
+            // p' = −2·f(t), f'(t) = −f(t)·(df + 1)·t / (df + t²).
+            let ln_f = self.ln_density_norm - (df + 1.0) / 2.0 * (t * t / df).ln_1p();
+            let dp = -2.0 * ln_f.exp();
+            let ddp = -dp * (df + 1.0) * t / (df + t * t);
+            let d = dp / p;
+            self.nodes[i] = [p.ln(), d, ddp / p - d * d];
+        }
+        self.nodes[i]
+    }
+}
+
+/// ln Γ(a + ½) − ln Γ(a). For large a the difference of two large ln Γ values would lose
+/// digits (at df = 10⁵ about 1e-11), so there the asymptotic series is used (its first
+/// omitted term is below 1e-15 from a = 25 on).
+fn ln_gamma_half_step(a: f64) -> f64 {
+    if a < 25.0 {
+        let ln_gamma = statrs::function::gamma::ln_gamma;
+        return ln_gamma(a + 0.5) - ln_gamma(a);
+    }
+    let r = 1.0 / a;
+    let r2 = r * r;
+    0.5 * a.ln() + r * (-1.0 / 8.0 + r2 * (1.0 / 192.0 + r2 * (-1.0 / 640.0 + r2 * 17.0 / 14336.0)))
+}
+
+/// The continued fraction of I_x(a, b), evaluated by the modified Lentz method.
+fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
+    const EPS: f64 = 1e-16;
+    const TINY: f64 = 1e-300;
+    let guard = |v: f64| if v.abs() < TINY { TINY } else { v };
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 / guard(1.0 - qab * x / qap);
+    let mut h = d;
+    for m in 1..=1000 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 / guard(1.0 + aa * d);
+        c = guard(1.0 + aa / c);
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 / guard(1.0 + aa * d);
+        c = guard(1.0 + aa / c);
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() < EPS {
+            break;
+        }
+    }
+    h
 }
 
 /// Two-sided p-value of a standard-normal statistic.
@@ -114,7 +278,6 @@ pub fn p_normal(z: f64) -> f64 {
     }
 }
 
-/// Ranks 1..=n with ties sharing their average rank (as `scipy.stats.rankdata`).
 /// An integer with the order of `f64::total_cmp`: integer comparisons sort faster.
 fn order_key(v: f64) -> u64 {
     // −0.0 ties with 0.0, as `==` (and scipy's rankdata) has it.
@@ -130,25 +293,81 @@ fn order_key(v: f64) -> u64 {
     }
 }
 
+/// Ranks 1..=n with ties sharing their average rank (as `scipy.stats.rankdata`).
 pub fn average_ranks(x: &[f64]) -> Vec<f64> {
-    // Sorting (value, position) pairs directly is cache-friendly; ties get averaged below, so
-    // an unstable sort is fine.
-    let mut order: Vec<(u64, usize)> = x.iter().map(|v| order_key(*v)).zip(0..).collect();
-    order.sort_unstable();
-    let mut ranks = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && order[j + 1].0 == order[i].0 {
-            j += 1;
+    Ranker::default().rank(x).to_vec()
+}
+
+/// [`average_ranks`] with buffers kept between calls, for callers that rank many series (the
+/// rank test ranks one per stock and event, and this is the event study's hottest loop).
+///
+/// Each value becomes one `u64` sort key that carries the value's position in its low bits,
+/// in place of the lowest bits of the value's order key: sorting plain integers is much
+/// faster than sorting (value, position) pairs (a bucket sort on the value measured slower
+/// still, for 251 values). Values whose keys tie only because of the position bits (a relative difference below ~1e-12) are re-sorted on the full value,
+/// which keeps the ranks exact.
+#[derive(Debug, Default, Clone)]
+pub struct Ranker {
+    keys: Vec<u64>,
+    ranks: Vec<f64>,
+}
+
+impl Ranker {
+    pub fn rank(&mut self, x: &[f64]) -> &[f64] {
+        let n = x.len();
+        self.ranks.clear();
+        self.ranks.resize(n, 0.0);
+        if n == 0 {
+            return &self.ranks;
         }
-        let r = (i + j) as f64 / 2.0 + 1.0;
-        for &(_, k) in &order[i..=j] {
-            ranks[k] = r;
-        }
-        i = j + 1;
+        let bits = usize::BITS - (n - 1).leading_zeros();
+        let mask = (1u64 << bits) - 1;
+        self.keys.clear();
+        self.keys.extend(
+            x.iter()
+                .enumerate()
+                .map(|(i, v)| (order_key(*v) & !mask) | i as u64),
+        );
+        self.keys.sort_unstable();
+        self.assign(x, mask);
+        &self.ranks
     }
-    ranks
+
+    /// Ranks from the sorted keys, averaging exact ties.
+    fn assign(&mut self, x: &[f64], mask: u64) {
+        let n = x.len();
+        let keys = &mut self.keys;
+        let position = |k: u64| (k & mask) as usize;
+        let mut i = 0;
+        while i < n {
+            let high = keys[i] & !mask;
+            let mut j = i + 1;
+            while j < n && keys[j] & !mask == high {
+                j += 1;
+            }
+            if j == i + 1 {
+                self.ranks[position(keys[i])] = (i + 1) as f64;
+            } else {
+                // A run of near-equal values: order it exactly, then average the exact ties.
+                let run = &mut keys[i..j];
+                run.sort_unstable_by_key(|k| order_key(x[position(*k)]));
+                let mut a = 0;
+                while a < run.len() {
+                    let value = order_key(x[position(run[a])]);
+                    let mut b = a + 1;
+                    while b < run.len() && order_key(x[position(run[b])]) == value {
+                        b += 1;
+                    }
+                    let rank = (2 * i + a + b + 1) as f64 / 2.0;
+                    for k in &run[a..b] {
+                        self.ranks[position(*k)] = rank;
+                    }
+                    a = b;
+                }
+            }
+            i = j;
+        }
+    }
 }
 
 /// A significance mark for tables: `***` p<0.01, `**` p<0.05, `*` p<0.10.
@@ -195,10 +414,100 @@ mod tests {
     }
 
     #[test]
+    fn student_tail_matches_scipy() {
+        // 2 · scipy.stats.t.sf(t, df) (scipy 1.17), including the far tail where 1 − cdf would
+        // cancel to 0 and large df where ln Γ differences lose digits
+        // (windows are at most 5,000 days, so df stays below 10⁴).
+        let reference = [
+            (3.0, 0.5, 0.651_447_964_848_151),
+            (3.0, 6.0, 0.009_272_714_892_284_666),
+            (10.0, 2.228_138_851_986, 0.050_000_000_000_023_255),
+            (28.0, 1.7, 0.100_215_050_496_489_99),
+            (238.0, 0.01, 0.992_029_664_504_641_6),
+            (238.0, -1.7, 0.090_437_317_634_875_2),
+            (238.0, 2.5, 0.013_093_552_857_320_227),
+            (238.0, 12.0, 2.945_927_718_129_980_3e-26),
+            (5000.0, 0.01, 0.992_021_686_322_985_6),
+        ];
+        for (df, t, want) in reference {
+            let got = p_student(t, df);
+            let rel = ((got - want) / want).abs();
+            assert!(rel < 1e-12, "df {df} t {t}: {got} vs {want} ({rel:e})");
+        }
+        assert_eq!(p_student(0.0, 10.0), 1.0);
+        assert!(p_student(f64::NAN, 10.0).is_nan());
+        assert!(p_student(1.0, 0.0).is_nan());
+    }
+
+    #[test]
+    fn tabulated_tails_match_the_continued_fraction() {
+        for df in [3.0, 28.0, 238.0, 1000.0, 5000.0] {
+            let exact = StudentT::new(df).unwrap();
+            let mut tails = StudentTails::new(df).unwrap();
+            for k in 0..4000 {
+                // Irregular steps that fall between grid points, both signs, out to 45.
+                let t = k as f64 * 0.011_3 * if k % 2 == 0 { 1.0 } else { -1.0 };
+                let want = exact.two_sided_p(t);
+                let got = tails.two_sided_p(t);
+                if want < 1e-300 {
+                    assert!(got < 1e-290, "df {df} t {t}: {got} vs {want}");
+                    continue;
+                }
+                let rel = ((got - want) / want).abs();
+                assert!(rel < 1e-12, "df {df} t {t}: {got} vs {want} ({rel:e})");
+            }
+            assert!(tails.two_sided_p(f64::NAN).is_nan());
+        }
+    }
+
+    #[test]
     fn ties_share_the_average_rank() {
         assert_eq!(
             average_ranks(&[3.0, 1.0, 3.0, 2.0]),
             vec![3.5, 1.0, 3.5, 2.0]
         );
+        // −0 ties with 0; values one ulp apart (which share the packed sort key) stay apart.
+        let one_up = f64::from_bits(1.0f64.to_bits() + 1);
+        assert_eq!(
+            average_ranks(&[3.0, 1.0, 3.0, 2.0, -0.0, 0.0, one_up, 1.0, one_up]),
+            vec![8.5, 3.5, 8.5, 7.0, 1.5, 1.5, 5.5, 3.5, 5.5]
+        );
+        assert!(average_ranks(&[]).is_empty());
+        // Long series (the bucketed path): normal-ish, with an outlier, with many ties, and
+        // constant, against ranks by a plain sort.
+        let plain = |x: &[f64]| -> Vec<f64> {
+            let mut idx: Vec<usize> = (0..x.len()).collect();
+            idx.sort_by(|a, b| x[*a].total_cmp(&x[*b]));
+            let mut r = vec![0.0; x.len()];
+            let mut i = 0;
+            while i < idx.len() {
+                let mut j = i + 1;
+                while j < idx.len() && x[idx[j]] == x[idx[i]] {
+                    j += 1;
+                }
+                for k in &idx[i..j] {
+                    r[*k] = (i + j + 1) as f64 / 2.0;
+                }
+                i = j;
+            }
+            r
+        };
+        let mut state = 7u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let normalish: Vec<f64> = (0..251).map(|_| next() + next() + next()).collect();
+        let mut outlier = normalish.clone();
+        outlier[250] = -1e6;
+        let ties: Vec<f64> = (0..300).map(|_| (next() * 8.0).round()).collect();
+        let cubed: Vec<f64> = (0..500).map(|_| next().powi(7)).collect();
+        let mut ranker = Ranker::default();
+        for x in [normalish, outlier, ties, cubed, vec![0.25; 64]] {
+            assert_eq!(ranker.rank(&x), plain(&x).as_slice());
+        }
+        assert_eq!(average_ranks(&[f64::NAN, 1.0]), vec![2.0, 1.0]);
     }
 }
