@@ -17,6 +17,19 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // candle sizes the thread pool of its quantized kernels once per process, from
+    // CANDLE_NUM_THREADS: set it from summarizer.threads/workers (unless the user did) while this
+    // process still has a single thread. A bad configuration is reported by `run` below.
+    if let Ok(settings) = Settings::load(&cli.config_dir)
+        && let Some((key, value)) = jevons_summarizer::threads::candle_env(&settings.summarizer)
+    {
+        // SAFETY: no other thread exists yet (the async runtime starts below), so nothing reads
+        // the environment at the same time.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::env::set_var(key, value)
+        };
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),

@@ -26,8 +26,9 @@ pub struct JobContext {
     pub market: Arc<MarketClient>,
     /// Feeds and article pages, through the SSRF guard.
     pub news: Arc<jevons_news::NewsClient>,
-    /// Loaded on first use by news.summarize (the model load takes a while); tests set it.
-    pub summarizer: Arc<tokio::sync::OnceCell<jevons_summarizer::Summarizer>>,
+    /// Loaded on first use by news.summarize (the model load takes a while), and again once a
+    /// missing model file appears (a background fetch); tests set it.
+    pub summarizer: Arc<jevons_summarizer::SummarizerSlot>,
 }
 
 impl JobContext {
@@ -35,21 +36,19 @@ impl JobContext {
         let market =
             MarketClient::new(&settings.market).map_err(|e| JobError::Setup(e.to_string()))?;
         let news = jevons_news::NewsClient::new(&settings.news).map_err(JobError::Setup)?;
+        let summarizer = jevons_summarizer::SummarizerSlot::new(settings.summarizer.clone());
         Ok(Self {
             pool,
             settings,
             market: Arc::new(market),
             news: Arc::new(news),
-            summarizer: Arc::new(tokio::sync::OnceCell::new()),
+            summarizer: Arc::new(summarizer),
         })
     }
 
-    /// The configured summariser (the local model, or extractive when it is missing).
+    /// The configured summariser: the local model, or extractive while its file is missing.
     pub async fn summarizer(&self) -> jevons_summarizer::Summarizer {
-        self.summarizer
-            .get_or_init(|| jevons_summarizer::Summarizer::from_settings(&self.settings.summarizer))
-            .await
-            .clone()
+        self.summarizer.get().await
     }
 }
 

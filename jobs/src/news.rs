@@ -1,6 +1,7 @@
 //! `news.fetch` (every due feed → deduplicated, tagged articles) and `news.summarize` (claim
 //! relevant articles whose content has no summary yet → summary).
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -13,6 +14,7 @@ use jevons_news::{
 use jevons_store::news::{self as store, Feed, NewArticle, NewSummary, Saved};
 use jevons_store::{PgPool, StoreError};
 use jevons_summarizer::{Summarizer, SummaryRequest};
+use tracing::Instrument;
 
 use crate::JobContext;
 
@@ -294,9 +296,10 @@ impl SummarizeReport {
     }
 }
 
-/// Summarises up to `max` relevant articles whose current content has no summary. Any number
-/// of these can run at once (in one process or many): each claims its article with
-/// `FOR UPDATE SKIP LOCKED`, so no article is summarised twice.
+/// Summarises up to `max` relevant articles whose current content has no summary, as many at
+/// once as the summariser computes at once (its model workers). Any number of these can run at
+/// once (in one process or many): each claims its article with `FOR UPDATE SKIP LOCKED`, so no
+/// article is summarised twice.
 #[tracing::instrument(skip_all, fields(model = summarizer.model_name()))]
 pub async fn summarize_news(
     pool: &PgPool,
@@ -304,18 +307,96 @@ pub async fn summarize_news(
     summarizer: &Summarizer,
     max: u32,
 ) -> Result<SummarizeReport, StoreError> {
-    let keywords = Keywords::new(&settings.keywords);
-    let mut report = SummarizeReport::default();
-    let mut skip: Vec<i64> = Vec::new();
-    while report.summarized < u64::from(max) {
-        let Some(claim) = store::claim_next(pool, settings.min_relevance, &skip).await? else {
-            break;
+    let shared = Arc::new(SummarizeShared {
+        keywords: Keywords::new(&settings.keywords),
+        min_relevance: settings.min_relevance,
+        max: u64::from(max),
+        progress: Mutex::new(Progress::default()),
+    });
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..summarizer.concurrency().max(1) {
+        let (pool, summarizer, shared) = (pool.clone(), summarizer.clone(), shared.clone());
+        tasks.spawn(
+            async move { summarize_loop(&pool, &summarizer, &shared).await }
+                .instrument(tracing::Span::current()),
+        );
+    }
+    let mut first_error = None;
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            // A panic in a loop is a bug: surface it as the job's own would be.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => {}
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    let report = {
+        let p = shared.progress.lock().unwrap_or_else(|e| e.into_inner());
+        SummarizeReport {
+            summarized: p.summarized,
+            failed: p.failed.clone(),
+        }
+    };
+    tracing::info!(
+        summarized = report.summarized,
+        failed = report.failed.len(),
+        "news summarised"
+    );
+    Ok(report)
+}
+
+struct SummarizeShared {
+    keywords: Keywords,
+    min_relevance: f32,
+    max: u64,
+    progress: Mutex<Progress>,
+}
+
+#[derive(Default)]
+struct Progress {
+    summarized: u64,
+    /// Claimed and being summarised: they count against `max` until they end.
+    in_flight: u64,
+    failed: Vec<(i64, String)>,
+    /// Failed in this run: not claimed again by it.
+    skip: Vec<i64>,
+}
+
+/// One of the concurrent loops of [`summarize_news`]: claim, summarise, store, until `max`
+/// summaries are made or begun, or no article waits.
+async fn summarize_loop(
+    pool: &PgPool,
+    summarizer: &Summarizer,
+    shared: &SummarizeShared,
+) -> Result<(), StoreError> {
+    let progress = || shared.progress.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let skip = {
+            let mut p = progress();
+            if p.summarized + p.in_flight >= shared.max {
+                return Ok(());
+            }
+            p.in_flight += 1;
+            p.skip.clone()
+        };
+        let claim = match store::claim_next(pool, shared.min_relevance, &skip).await {
+            Ok(Some(claim)) => claim,
+            other => {
+                progress().in_flight -= 1;
+                return other.map(|_| ());
+            }
         };
         let a = &claim.article;
         let request = SummaryRequest {
             title: a.title.clone(),
             text: a.text.clone(),
-            keywords: keywords.matched(&a.title, &a.text),
+            keywords: shared.keywords.matched(&a.title, &a.text),
         };
         match summarizer.summarize(request).await {
             Ok(s) => {
@@ -332,21 +413,22 @@ pub async fn summarize_news(
                     millis: i64::try_from(s.millis).unwrap_or(i64::MAX),
                     suspect: s.suspect,
                 };
-                claim.complete(&row).await?;
-                report.summarized += 1;
+                let stored = claim.complete(&row).await;
+                let mut p = progress();
+                p.in_flight -= 1;
+                stored?;
+                p.summarized += 1;
             }
             Err(e) => {
-                tracing::warn!(article = a.id, error = %e, "summary failed; the article stays pending");
-                skip.push(a.id);
-                report.failed.push((a.id, e.to_string()));
-                claim.release().await?;
+                let id = a.id;
+                tracing::warn!(article = id, error = %e, "summary failed; the article stays pending");
+                let released = claim.release().await;
+                let mut p = progress();
+                p.in_flight -= 1;
+                p.skip.push(id);
+                p.failed.push((id, e.to_string()));
+                released?;
             }
         }
     }
-    tracing::info!(
-        summarized = report.summarized,
-        failed = report.failed.len(),
-        "news summarised"
-    );
-    Ok(report)
 }

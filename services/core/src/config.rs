@@ -115,8 +115,13 @@ pub struct SummarizerSettings {
     /// 0 = greedy decoding (deterministic); above 0, seeded sampling.
     pub temperature: f64,
     pub seed: u64,
-    /// CPU threads; 0 = candle's default (physical cores, or RAYON_NUM_THREADS).
+    /// CPU threads for the model in all; 0 = candle's default (physical cores, or
+    /// RAYON_NUM_THREADS). Split evenly between the workers.
     pub threads: usize,
+    /// Model workers: threads that each run one generation at a time, fed from one queue (weights
+    /// shared where the architecture allows). 0 = one per thread on the CPU, 1 on a GPU: a small
+    /// model scales far better across articles than across threads inside one forward pass.
+    pub workers: usize,
     /// "q8_0": re-quantise Q4_1/Q4_0/Q5_x tensors at load (candle's Q4_1 CPU kernel is scalar); "none".
     pub requantize: String,
     /// `jevons serve` downloads the default model in the background when the file is missing.

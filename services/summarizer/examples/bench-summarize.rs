@@ -1,13 +1,18 @@
 //! Summarisation benchmark (not a test): speed and quality over an XSum sample.
 //!
 //! `cargo run --release -p jevons-summarizer --example bench-summarize -- [--limit N] [--model F]
-//! [--requantize q8_0|none] [--max-new-tokens N] [--out results.jsonl] [--skip-llm]`
-//! (scripts/bench-summarize wraps it with `/usr/bin/time -v` for peak RSS).
+//! [--requantize q8_0|q8_0+f32|none] [--threads N] [--workers N] [--max-new-tokens N]
+//! [--out results.jsonl] [--json] [--skip-llm] [--dump-prompts prompts.jsonl]`
+//! (scripts/bench-summarize builds and runs it).
 //!
-//! Prints, for the LLM: articles/minute end to end (tokenise, prompt, decode, post-process,
-//! stance, faithfulness; model load reported apart), prompt and generation tokens/s; and ROUGE-1/2/L
-//! F1 against the reference summaries plus the share of summaries the faithfulness check flags,
-//! for the LLM, the extractive summariser and the lead-1-sentence baseline.
+//! Prints, for the LLM: articles/minute end to end through the service's path (the
+//! [`Summarizer`] with its model workers: normalise, tokenise, prompt, decode, post-process,
+//! stance, faithfulness; every article queued at once, model load reported apart), prompt and
+//! generation tokens/s per stream, peak RSS; and ROUGE-1/2/L F1 against the reference summaries
+//! plus the share of summaries the faithfulness check flags, for the LLM, the extractive
+//! summariser and the lead-1-sentence baseline. `--json` adds one JSON line with the speed
+//! figures; `--dump-prompts` writes the exact prompts the model would get (one JSON object a
+//! line) and stops, for running another engine on the same input (scripts/bench_llama_cpp.py).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,7 +20,8 @@ use std::time::Instant;
 
 use jevons_summarizer::model::LocalModel;
 use jevons_summarizer::rouge::{Rouge, rouge};
-use jevons_summarizer::{extractive, faithfulness, stance, text};
+use jevons_summarizer::threads::ThreadPlan;
+use jevons_summarizer::{Summarizer, SummaryRequest, extractive, faithfulness, text};
 
 struct Args {
     data: PathBuf,
@@ -23,6 +29,8 @@ struct Args {
     settings: jevons_summarizer::SummarizerSettings,
     out: Option<PathBuf>,
     skip_llm: bool,
+    json: bool,
+    dump_prompts: Option<PathBuf>,
 }
 
 fn args() -> Result<Args, String> {
@@ -39,6 +47,8 @@ fn args() -> Result<Args, String> {
         settings,
         out: None,
         skip_llm: false,
+        json: false,
+        dump_prompts: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -52,8 +62,12 @@ fn args() -> Result<Args, String> {
             "--max-new-tokens" => {
                 a.settings.max_new_tokens = value()?.parse().map_err(|e| format!("{e}"))?
             }
+            "--threads" => a.settings.threads = value()?.parse().map_err(|e| format!("{e}"))?,
+            "--workers" => a.settings.workers = value()?.parse().map_err(|e| format!("{e}"))?,
             "--out" => a.out = Some(value()?.into()),
             "--skip-llm" => a.skip_llm = true,
+            "--json" => a.json = true,
+            "--dump-prompts" => a.dump_prompts = Some(value()?.into()),
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -94,8 +108,31 @@ impl Score {
     }
 }
 
+/// Peak resident memory of this process so far (Linux), in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let a = args()?;
+    // As `jevons` does at start: candle's quantized kernels size their pool once, from the
+    // environment.
+    if let Some((key, value)) = jevons_summarizer::threads::candle_env(&a.settings) {
+        // SAFETY: single-threaded still (no runtime, no model yet).
+        #[allow(unsafe_code)]
+        unsafe {
+            std::env::set_var(key, value)
+        };
+    }
     let rows: Vec<(String, String)> = std::fs::read_to_string(&a.data)?
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -108,6 +145,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ))
         })
         .collect::<Result<_, serde_json::Error>>()?;
+    if let Some(path) = &a.dump_prompts {
+        return dump_prompts(&a, &rows, path);
+    }
     println!("{} articles from {}", rows.len(), a.data.display());
 
     let mut lead = Score::default();
@@ -126,64 +166,141 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    let mut out = match &a.out {
-        Some(p) => Some(std::fs::File::create(p)?),
-        None => None,
-    };
     let mut llm = Score::default();
     if !a.skip_llm {
-        let started = Instant::now();
-        let mut model = LocalModel::load(&a.settings)?;
-        let info = model.info().clone();
-        println!(
-            "model {} ({}, {}) on {}: loaded in {} ms",
-            info.name, info.architecture, info.quantization, info.device, info.load_millis
-        );
-        let load_secs = started.elapsed().as_secs_f64();
-        let (mut tin, mut tout, mut pms, mut gms) = (0u64, 0u64, 0u64, 0u64);
-        let run = Instant::now();
-        for (i, (article, reference)) in rows.iter().enumerate() {
-            let norm = text::normalize(article);
-            let g = model.summarize("", &norm)?;
-            // What the service does per article besides generation.
-            let _ = stance(&norm);
-            llm.add(&g.text, reference, article);
-            tin += u64::from(g.tokens_in);
-            tout += u64::from(g.tokens_out);
-            pms += g.prompt_millis;
-            gms += g.generate_millis;
-            if let Some(f) = out.as_mut() {
-                writeln!(
-                    f,
-                    "{}",
-                    serde_json::json!({"i": i, "summary": g.text, "raw": g.raw, "reference": reference,
-                        "tokens_in": g.tokens_in, "tokens_out": g.tokens_out,
-                        "prompt_ms": g.prompt_millis, "generate_ms": g.generate_millis,
-                        "suspect": faithfulness(&g.text, article)})
-                )?;
-            }
-            eprint!("\r{}/{}", i + 1, rows.len());
-        }
-        eprintln!();
-        let secs = run.elapsed().as_secs_f64();
-        println!(
-            "LLM speed: {:.2} articles/min end to end ({:.1} s for {}; load {:.1} s apart), \
-prompt {:.1} tok/s ({} tokens), generation {:.1} tok/s ({} tokens, {:.1}/article)",
-            rows.len() as f64 * 60.0 / secs,
-            secs,
-            rows.len(),
-            load_secs,
-            tin as f64 / (pms as f64 / 1000.0).max(1e-9),
-            tin,
-            tout as f64 / (gms as f64 / 1000.0).max(1e-9),
-            tout,
-            tout as f64 / rows.len().max(1) as f64
-        );
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        runtime.block_on(run_llm(&a, &rows, &mut llm))?;
     }
     println!("{}", lead.line("lead-1"));
     println!("{}", extr.line("extractive"));
     if !a.skip_llm {
         println!("{}", llm.line("llm"));
     }
+    Ok(())
+}
+
+/// Every article through the [`Summarizer`] at once: its workers take them from one queue.
+async fn run_llm(
+    a: &Args,
+    rows: &[(String, String)],
+    llm: &mut Score,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let summarizer = Summarizer::load(&a.settings).await?;
+    let load_secs = started.elapsed().as_secs_f64();
+    let Some(info) = summarizer.model_info().cloned() else {
+        return Err("no model loaded".into());
+    };
+    let plan = ThreadPlan::new(&a.settings, info.device.starts_with("cpu"));
+    println!(
+        "model {} ({}, {}) on {}: loaded in {:.1} s",
+        info.name, info.architecture, info.quantization, info.device, load_secs
+    );
+    let run = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, (article, _)) in rows.iter().enumerate() {
+        let s = summarizer.clone();
+        let request = SummaryRequest {
+            title: String::new(),
+            text: article.clone(),
+            keywords: Vec::new(),
+        };
+        tasks.spawn(async move { (i, s.summarize(request).await) });
+    }
+    let mut results = Vec::with_capacity(rows.len());
+    while let Some(done) = tasks.join_next().await {
+        let (i, summary) = done?;
+        results.push((i, summary?));
+        eprint!("\r{}/{}", results.len(), rows.len());
+    }
+    eprintln!();
+    let secs = run.elapsed().as_secs_f64();
+    results.sort_by_key(|(i, _)| *i);
+    let mut out = match &a.out {
+        Some(p) => Some(std::fs::File::create(p)?),
+        None => None,
+    };
+    let (mut tin, mut tout, mut pms, mut gms) = (0u64, 0u64, 0u64, 0u64);
+    for (i, s) in &results {
+        let (article, reference) = &rows[*i];
+        llm.add(&s.summary, reference, article);
+        tin += u64::from(s.tokens_in);
+        tout += u64::from(s.tokens_out);
+        pms += s.prompt_millis;
+        gms += s.generate_millis;
+        if let Some(f) = out.as_mut() {
+            writeln!(
+                f,
+                "{}",
+                serde_json::json!({"i": i, "summary": s.summary, "reference": reference,
+                    "tokens_in": s.tokens_in, "tokens_out": s.tokens_out,
+                    "prompt_ms": s.prompt_millis, "generate_ms": s.generate_millis,
+                    "suspect": s.suspect})
+            )?;
+        }
+    }
+    let n = rows.len().max(1) as f64;
+    let per_min = rows.len() as f64 * 60.0 / secs;
+    let prompt_tps = tin as f64 / (pms as f64 / 1000.0).max(1e-9);
+    let gen_tps = tout as f64 / (gms as f64 / 1000.0).max(1e-9);
+    let rss = peak_rss_mb();
+    println!(
+        "LLM speed: {per_min:.2} articles/min end to end ({secs:.1} s for {}; load {load_secs:.1} s apart; \
+{} worker(s) × {} thread(s)), per stream: prompt {prompt_tps:.1} tok/s ({tin} tokens), generation \
+{gen_tps:.1} tok/s ({tout} tokens, {:.1}/article); peak RSS {:.0} MB",
+        rows.len(),
+        plan.workers,
+        plan.per_worker,
+        tout as f64 / n,
+        rss.unwrap_or(f64::NAN),
+    );
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "engine": "jevons", "model": info.name, "quantization": info.quantization,
+                "threads": plan.workers * plan.per_worker, "workers": plan.workers,
+                "threads_per_worker": plan.per_worker, "articles": rows.len(),
+                "articles_per_min": per_min, "prompt_tok_s": prompt_tps, "gen_tok_s": gen_tps,
+                "tokens_in": tin, "tokens_out": tout, "wall_s": secs, "load_s": load_secs,
+                "peak_rss_mb": rss,
+            })
+        );
+    }
+    Ok(())
+}
+
+/// The prompts (and the stop rules' inputs) the model gets for each article.
+fn dump_prompts(
+    a: &Args,
+    rows: &[(String, String)],
+    path: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let model = LocalModel::load(&a.settings)?;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for (i, (article, _)) in rows.iter().enumerate() {
+        // As `Summarizer::summarize` does before the model sees the article.
+        let prompt = model.prompt("", &text::normalize(article))?;
+        let ids = model
+            .tokenizer()
+            .encode(prompt.as_str(), false)
+            .map_err(|e| e.to_string())?
+            .get_ids()
+            .to_vec();
+        writeln!(
+            f,
+            "{}",
+            serde_json::json!({"i": i, "prompt": prompt, "prompt_ids": ids,
+                "max_new_tokens": a.settings.max_new_tokens,
+                "repeat_penalty": a.settings.repeat_penalty,
+                "repeat_last_n": a.settings.repeat_last_n,
+                "stop_ids": model.stop_ids()})
+        )?;
+    }
+    f.flush()?;
+    eprintln!("{} prompts in {}", rows.len(), path.display());
     Ok(())
 }

@@ -11,6 +11,7 @@ use candle_core::{D, DType, Device, Module, Tensor};
 /// From this many rows on, the dense weights are used.
 const DENSE_FROM_ROWS: usize = 8;
 
+#[derive(Clone)]
 struct Linear {
     quant: QMatMul,
     dense: Option<Tensor>,
@@ -44,6 +45,7 @@ impl Linear {
     }
 }
 
+#[derive(Clone)]
 struct Layer {
     attn_norm: Tensor,
     wq: Linear,
@@ -57,6 +59,7 @@ struct Layer {
     kv: Option<(Tensor, Tensor)>,
 }
 
+#[derive(Clone)]
 pub struct DualLlama {
     embeddings: Tensor,
     layers: Vec<Layer>,
@@ -152,6 +155,15 @@ impl DualLlama {
             head_dim,
             eps,
         })
+    }
+
+    /// The same weights (shared, not copied) with an empty KV cache: one per worker thread.
+    pub fn fork(&self) -> Self {
+        let mut other = self.clone();
+        for layer in &mut other.layers {
+            layer.kv = None;
+        }
+        other
     }
 
     /// Logits of the last position, (batch, vocab). `index_pos == 0` starts a new sequence.

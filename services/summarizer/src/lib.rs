@@ -1,7 +1,8 @@
 //! Article summaries: a local LLM run with candle (GGUF), and an extractive fallback.
 //!
-//! The model is owned by one OS thread fed through a channel ([`Summarizer`]), so inference never
-//! blocks the async runtime and one loaded copy serves every caller. Stance and faithfulness are
+//! The model is owned by dedicated OS threads (`summarizer.workers` of them, sharing one copy of
+//! the weights) fed through one channel ([`Summarizer`]), so inference never blocks the async
+//! runtime and one loaded model serves every caller. Stance and faithfulness are
 //! deterministic text rules: a 135M model cannot judge either reliably.
 
 pub mod dual;
@@ -12,14 +13,17 @@ pub mod model;
 pub mod prompt;
 pub mod rouge;
 mod runner;
+mod slot;
 pub mod stance;
 pub mod text;
+pub mod threads;
 pub mod tokenizer;
 
 use std::time::Instant;
 
 pub use faithfulness::faithfulness;
 pub use jevons_core::config::SummarizerSettings;
+pub use slot::SummarizerSlot;
 pub use stance::stance;
 
 /// Stance of an article on GPU demand.
@@ -83,6 +87,9 @@ pub struct Summary {
     pub tokens_in: u32,
     pub tokens_out: u32,
     pub millis: u64,
+    /// Prompt evaluation and decoding time of the model (0 for the extractive summariser).
+    pub prompt_millis: u64,
+    pub generate_millis: u64,
     /// Numbers and ticker-like tokens of the summary that the article does not contain.
     pub suspect: Vec<String>,
 }
@@ -126,7 +133,7 @@ enum Backend {
     Llm(runner::ModelHandle),
 }
 
-/// Cheap to clone: holds a channel to the model thread, or is extractive-only.
+/// Cheap to clone: holds a channel to the model workers, or is extractive-only.
 #[derive(Clone)]
 pub struct Summarizer {
     backend: Backend,
@@ -188,6 +195,15 @@ impl Summarizer {
         &self.model_name
     }
 
+    /// How many summaries it computes at once (the model workers; 1 for the extractive one):
+    /// callers that have that many articles in flight keep every worker busy.
+    pub fn concurrency(&self) -> usize {
+        match &self.backend {
+            Backend::Extractive => 1,
+            Backend::Llm(h) => h.workers(),
+        }
+    }
+
     /// Summary, stance and faithfulness flags of one article.
     pub async fn summarize(&self, req: SummaryRequest) -> Result<Summary, SummarizerError> {
         let article = text::normalize(&req.text);
@@ -212,6 +228,8 @@ impl Summarizer {
                     quantization: None,
                     prompt_version: extractive::VERSION.into(),
                     millis: started.elapsed().as_millis() as u64,
+                    prompt_millis: 0,
+                    generate_millis: 0,
                     suspect,
                 })
             }
@@ -234,6 +252,8 @@ impl Summarizer {
                     tokens_in: out.tokens_in,
                     tokens_out: out.tokens_out,
                     millis: started.elapsed().as_millis() as u64,
+                    prompt_millis: out.prompt_millis,
+                    generate_millis: out.generate_millis,
                     suspect,
                 })
             }

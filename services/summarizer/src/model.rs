@@ -107,7 +107,7 @@ pub fn select_device(spec: &str) -> Result<Device, SummarizerError> {
 
 fn device_name(d: &Device) -> String {
     match d {
-        Device::Cpu => format!("cpu ({} threads)", candle_core::utils::get_num_threads()),
+        Device::Cpu => format!("cpu ({} threads)", rayon::current_num_threads()),
         Device::Cuda(_) => "cuda".into(),
         Device::Metal(_) => "metal".into(),
     }
@@ -144,13 +144,6 @@ impl LocalModel {
             source,
         };
         let device = select_device(&settings.device)?;
-        if settings.threads > 0 && settings.threads != candle_core::utils::get_num_threads() {
-            tracing::warn!(
-                wanted = settings.threads,
-                actual = candle_core::utils::get_num_threads(),
-                "candle sizes its thread pool from RAYON_NUM_THREADS at start; set it to change threads"
-            );
-        }
         let mut file = std::fs::File::open(&path).map_err(io_err)?;
         let ct = gguf_file::Content::read(&mut file).map_err(|e| e.with_path(&path))?;
         let architecture = ct
@@ -241,11 +234,43 @@ impl LocalModel {
         &self.tokenizer
     }
 
+    /// A second model over the same weights (no copy) with its own KV cache, for another
+    /// worker thread; None when the architecture's weights cannot be shared (qwen2 in candle
+    /// 0.11): load another then.
+    pub fn fork(&self) -> Option<LocalModel> {
+        let weights = match &self.weights {
+            Weights::Llama(m) => Weights::Llama(m.clone()),
+            Weights::Gemma3(m) => Weights::Gemma3(m.clone()),
+            Weights::Dual(m) => Weights::Dual(m.fork()),
+            Weights::Qwen2(_) => return None,
+        };
+        Some(Self {
+            weights,
+            tokenizer: self.tokenizer.clone(),
+            device: self.device.clone(),
+            template: self.template,
+            stop_ids: self.stop_ids.clone(),
+            settings: self.settings.clone(),
+            info: self.info.clone(),
+        })
+    }
+
     /// A 2–3 sentence summary of one article.
     pub fn summarize(&mut self, title: &str, article: &str) -> Result<Generation, SummarizerError> {
-        let article = self.truncate(article)?;
-        let prompt = self.template.render(title, &article);
+        let prompt = self.prompt(title, article)?;
         self.generate(&prompt)
+    }
+
+    /// The exact prompt [`LocalModel::summarize`] gives the model: the chat template around the
+    /// article cut to `max_input_tokens` (for comparing engines on the same input).
+    pub fn prompt(&self, title: &str, article: &str) -> Result<String, SummarizerError> {
+        let article = self.truncate(article)?;
+        Ok(self.template.render(title, &article))
+    }
+
+    /// Token ids that end generation.
+    pub fn stop_ids(&self) -> &[u32] {
+        &self.stop_ids
     }
 
     /// Cuts the article to `max_input_tokens` (at a sentence end where possible).

@@ -1,5 +1,5 @@
 //! With the real SmolLM2-135M-Instruct GGUF: tokenizer round trips, deterministic generation,
-//! and the model thread serving concurrent requests.
+//! the model workers serving concurrent requests, and a model file that appears later.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -7,7 +7,7 @@ mod common;
 
 use candle_core::quantized::gguf_file;
 use jevons_summarizer::model::LocalModel;
-use jevons_summarizer::{Method, Summarizer, SummaryRequest};
+use jevons_summarizer::{Method, Summarizer, SummarizerSlot, SummaryRequest};
 
 fn gguf_tokenizer() -> tokenizers::Tokenizer {
     let path = common::model_path();
@@ -93,11 +93,17 @@ fn greedy_generation_is_deterministic_and_non_empty() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn model_thread_serves_concurrent_requests() {
+async fn model_workers_serve_concurrent_requests() {
     let _one = common::MODEL_LOCK.lock().await;
-    let s = Summarizer::load(&common::settings(12)).await.unwrap();
+    let mut settings = common::settings(12);
+    settings.threads = 2;
+    settings.workers = 2;
+    let s = Summarizer::load(&settings).await.unwrap();
     assert_eq!(s.method(), Method::Llm);
     assert_eq!(s.model_name(), "SmolLM2-135M-Instruct");
+    assert_eq!(s.concurrency(), 2);
+    let device = &s.model_info().unwrap().device;
+    assert!(device.starts_with("cpu (2 × 1 thread)"), "{device}");
     let mut tasks = Vec::new();
     for i in 0..4 {
         let s = s.clone();
@@ -130,9 +136,72 @@ async fn model_thread_serves_concurrent_requests() {
         assert_eq!(o.quantization.as_deref(), Some("Q4_1->Q8_0+F32"));
         assert_eq!(o.prompt_version, jevons_summarizer::prompt::PROMPT_VERSION);
     }
-    // Same input, same greedy output, whichever request came first.
+    // Same input, same greedy output, whichever request came first and whichever worker (they
+    // share the weights, each has its own KV cache) computed it.
     assert_eq!(out[0].summary, out[2].summary);
     assert_eq!(out[1].summary, out[3].summary);
+    let mut one = settings.clone();
+    one.workers = 1;
+    let single = Summarizer::load(&one).await.unwrap();
+    assert_eq!(single.concurrency(), 1);
+    let again = single
+        .summarize(SummaryRequest {
+            title: "Nvidia falls".into(),
+            text: ARTICLE.into(),
+            keywords: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        again.summary, out[0].summary,
+        "one worker with two threads agrees"
+    );
+}
+
+/// What `jevons serve` sees when `summarizer.auto_fetch` fetches the model in the background:
+/// the slot is extractive while the file is missing or broken, and the local model from the
+/// first use after the finished file is in place — no restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_file_that_appears_later_is_used_from_the_next_use() {
+    let _one = common::MODEL_LOCK.lock().await;
+    let dir = std::env::temp_dir().join(format!("jevons-slot-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut settings = common::settings(8);
+    settings.model_path = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
+    let request = || SummaryRequest {
+        title: "Nvidia falls".into(),
+        text: ARTICLE.into(),
+        keywords: vec![],
+    };
+
+    let slot = SummarizerSlot::new(settings.clone());
+    assert_eq!(slot.get().await.method(), Method::Extractive);
+    assert_eq!(
+        slot.get().await.method(),
+        Method::Extractive,
+        "still missing"
+    );
+    std::fs::write(&settings.model_path, b"GGUF but cut short").unwrap();
+    assert_eq!(
+        slot.get().await.method(),
+        Method::Extractive,
+        "a broken file"
+    );
+    // The fetch renames the finished file into place; here a link to the real model.
+    std::fs::remove_file(&settings.model_path).unwrap();
+    std::os::unix::fs::symlink(common::model_path(), &settings.model_path).unwrap();
+    let s = slot.get().await;
+    assert_eq!(s.method(), Method::Llm);
+    assert_eq!(s.summarize(request()).await.unwrap().method, Method::Llm);
+    assert_eq!(slot.get().await.method(), Method::Llm, "loaded once, kept");
+
+    // One set by the caller stays, model file or not.
+    let pinned = SummarizerSlot::new(settings);
+    pinned.set(Summarizer::extractive()).unwrap();
+    assert!(pinned.set(Summarizer::extractive()).is_err());
+    assert_eq!(pinned.get().await.method(), Method::Extractive);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
