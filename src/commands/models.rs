@@ -116,7 +116,7 @@ pub async fn run(settings: &Settings, pool: &PgPool, command: ModelsCommand) -> 
                     KnownBy::AsOf
                 },
             };
-            let f = jevons_web::models_data::frontier(pool, &key, None, date, &opts).await?;
+            let f = jevons_insights::models::frontier(pool, &key, None, date, &opts).await?;
             println!(
                 "{key} ({}) frontier on {date}, prices {}; {} candidate model(s):",
                 f.metric.as_deref().unwrap_or("-"),
@@ -151,7 +151,7 @@ pub async fn run(settings: &Settings, pool: &PgPool, command: ModelsCommand) -> 
         }
         ModelsCommand::Trend { from, to } => {
             let from = from.or(NaiveDate::from_ymd_opt(2010, 1, 1));
-            let t = jevons_web::models_data::trends(pool, from, to).await?;
+            let t = jevons_insights::models::trends(pool, from, to).await?;
             for (what, trend) in [
                 ("training compute (FLOP)", t.compute),
                 ("training cost (2023 USD)", t.cost),

@@ -7,8 +7,11 @@ use std::collections::HashMap;
 use askama::Template;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use jevons_analytics::efficiency::{FrontierOptions, KnownBy};
+use jevons_analytics::stats::stars;
 use jevons_charts::{pct_change, price_chart_svg, signed_pct, sparkline_svg};
 use jevons_core::{DateRange, Symbol};
+use jevons_insights::models::{FrontierChange, FrontierMove, frontier_changes};
 use jevons_store::PgPool;
 use jevons_store::digest as db;
 
@@ -52,6 +55,7 @@ pub struct MoveRow {
     pub spark_src: String,
 }
 
+#[derive(Clone)]
 pub struct NewsRow {
     pub title: String,
     pub url: String,
@@ -59,18 +63,38 @@ pub struct NewsRow {
     pub meta: String,
 }
 
+#[derive(Clone)]
 pub struct ModelRow {
     pub name: String,
     pub meta: String,
     pub url: String,
 }
 
+/// A model that moved a frontier when it came out.
+#[derive(Clone)]
+pub struct FrontierRow {
+    pub model: String,
+    /// "set a new best on GPQA Diamond" | "is the cheapest for its score on MMLU-Pro".
+    pub what: String,
+    /// Score and price, and what it beat.
+    pub detail: String,
+    pub url: String,
+}
+
+/// A stored event-study result: the CAR of one stock over one window around an event.
 pub struct ArRow {
     pub symbol: String,
     pub event: String,
     pub day: String,
+    /// `[+0, +0]`, relative trading days.
+    pub window: String,
     pub car: String,
+    pub car_class: &'static str,
+    /// "t = −8.12, p < 0.0001 ***" (*** p < 0.01, ** p < 0.05, * p < 0.10).
     pub significance: String,
+    /// "market model vs SPY".
+    pub basis: String,
+    pub url: String,
 }
 
 /// The part of a digest shared by every subscriber with the same tickers and period.
@@ -79,6 +103,7 @@ pub struct Content {
     pub chart: Option<(String, String)>, // (symbol, img src)
     pub news: Option<Vec<NewsRow>>,
     pub models: Option<Vec<ModelRow>>,
+    pub frontier: Option<Vec<FrontierRow>>,
     pub abnormal: Option<Vec<ArRow>>,
     pub images: Vec<InlineImage>,
     pub period_label: String,
@@ -89,6 +114,7 @@ impl Content {
         self.moves.is_empty()
             && self.news.as_ref().is_none_or(Vec::is_empty)
             && self.models.as_ref().is_none_or(Vec::is_empty)
+            && self.frontier.as_ref().is_none_or(Vec::is_empty)
             && self.abnormal.as_ref().is_none_or(Vec::is_empty)
     }
 }
@@ -149,17 +175,206 @@ fn img_src(mode: ImageMode, content_id: &str, png: &[u8]) -> String {
     }
 }
 
+/// What a digest needs besides the store and the period.
+#[derive(Debug, Clone, Copy)]
+pub struct GatherOptions<'a> {
+    /// Absolute base of the links.
+    pub base_url: &'a str,
+    /// Rows per optional section.
+    pub section_limit: i64,
+    /// Share of input tokens in the blended price of a model (`models.input_share`).
+    pub input_share: f64,
+    pub mode: ImageMode,
+}
+
+/// The sections that depend on the period only (not on the tickers): news, new models and
+/// frontier changes. `None` where the feature's table does not exist.
+#[derive(Clone, Default)]
+pub struct PeriodSections {
+    pub news: Option<Vec<NewsRow>>,
+    pub models: Option<Vec<ModelRow>>,
+    pub frontier: Option<Vec<FrontierRow>>,
+}
+
 /// Gathers the shared content of a digest: price moves of `tickers` (the whole watchlist when
-/// empty) over the period's days, and — where their tables exist — news, new models and
-/// abnormal returns. A failing optional section is left out and logged, never fatal.
+/// empty) over the period's days, and — where their tables exist — news, new models, frontier
+/// changes and abnormal returns. A failing optional section is left out and logged, never fatal.
 pub async fn gather(
     pool: &PgPool,
-    base_url: &str,
     tickers: &[String],
     period: &Period,
-    section_limit: i64,
-    mode: ImageMode,
+    opts: &GatherOptions<'_>,
 ) -> Result<Content, DigestError> {
+    let sections = gather_period(pool, period, opts).await;
+    gather_tickers(pool, tickers, period, opts, sections).await
+}
+
+/// The period's sections shared by every subscriber, whatever their tickers.
+pub async fn gather_period(
+    pool: &PgPool,
+    period: &Period,
+    opts: &GatherOptions<'_>,
+) -> PeriodSections {
+    let (from, to) = (day_of(period.start), day_of(period.end));
+    let (base_url, section_limit) = (opts.base_url, opts.section_limit);
+    let news = optional_section(pool, "articles", async {
+        let items = db::top_news(pool, period.start, period.end, section_limit).await?;
+        Ok(items
+            .into_iter()
+            .map(|n| NewsRow {
+                meta: [
+                    n.published.map(|p| p.format("%Y-%m-%d").to_string()),
+                    n.relevance.map(|r| format!("relevance {r:.2}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+                title: n.title,
+                url: n.url,
+                summary: n.summary.unwrap_or_default(),
+            })
+            .collect())
+    })
+    .await;
+    let models = optional_section(pool, "ai_models", async {
+        let items = db::new_models(pool, from, to, section_limit).await?;
+        Ok(items
+            .into_iter()
+            .map(|m| ModelRow {
+                meta: [
+                    m.organization,
+                    m.released.map(|d| format!("released {d}")),
+                    m.training_cost_usd
+                        .map(|c| format!("training cost ≈ ${}", human_usd(c))),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+                name: m.name,
+                url: m.url.unwrap_or_else(|| format!("{base_url}/models")),
+            })
+            .collect())
+    })
+    .await;
+    // The pages' frontier (jevons-insights), each release against the day before it. A model
+    // counts with its first known price even when that snapshot came after its release: prices
+    // are snapshots, often taken later, and a release week would otherwise show no change.
+    let frontier_opts = FrontierOptions {
+        input_share: opts.input_share,
+        known_by: KnownBy::EarliestKnown,
+    };
+    let frontier = optional_section(pool, "ai_models", async {
+        let changes = frontier_changes(pool, from, to, &frontier_opts)
+            .await
+            .map_err(|e| match e {
+                jevons_insights::models::ModelDataError::Store(e) => e,
+                other => jevons_store::StoreError::Invalid(other.to_string()),
+            })?;
+        Ok(changes
+            .iter()
+            .take(usize::try_from(section_limit).unwrap_or(0))
+            .map(|c| frontier_row(c, base_url))
+            .collect())
+    })
+    .await;
+    PeriodSections {
+        news,
+        models,
+        frontier,
+    }
+}
+
+fn fmt_score(v: f64, scale: &str) -> String {
+    if scale == "fraction" {
+        format!("{:.1}%", v * 100.0)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// A difference of scores: percentage points for fractions.
+fn fmt_score_gap(v: f64, scale: &str) -> String {
+    if scale == "fraction" {
+        format!("{:.1} points", v * 100.0)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// A blended price per million tokens.
+fn fmt_price(v: f64) -> String {
+    if v >= 100.0 {
+        format!("${v:.0}")
+    } else if v >= 0.1 {
+        format!("${v:.2}")
+    } else {
+        format!("${v:.3}")
+    }
+}
+
+fn frontier_row(c: &FrontierChange, base_url: &str) -> FrontierRow {
+    let (m, prev) = (&c.model, &c.previous);
+    let (what, detail) = match c.movement {
+        FrontierMove::NewBest => (
+            format!("set a new best on {}", c.benchmark_name),
+            format!(
+                "{} at {} per M tokens; previous best {} {} (+{})",
+                fmt_score(m.score, &c.scale),
+                fmt_price(m.price),
+                prev.model,
+                fmt_score(prev.score, &c.scale),
+                fmt_score_gap(m.score - prev.score, &c.scale),
+            ),
+        ),
+        FrontierMove::Cheaper => (
+            format!("is the cheapest for its score on {}", c.benchmark_name),
+            format!(
+                "{} at {} per M tokens; before, {} cost {} for {}",
+                fmt_score(m.score, &c.scale),
+                fmt_price(m.price),
+                prev.model,
+                fmt_price(prev.price),
+                fmt_score(prev.score, &c.scale),
+            ),
+        ),
+    };
+    FrontierRow {
+        model: m.model.clone(),
+        what,
+        detail,
+        url: format!("{base_url}/models/{}", m.model_id),
+    }
+}
+
+fn fmt_p(p: f64) -> String {
+    if p < 0.0001 {
+        "p < 0.0001".into()
+    } else {
+        format!("p = {p:.4}")
+    }
+}
+
+/// A signed number with a real minus sign.
+fn fmt_signed(v: f64) -> String {
+    if v < 0.0 {
+        format!("\u{2212}{:.2}", -v)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Adds the ticker-dependent sections (moves, the biggest mover's chart, abnormal returns) to
+/// the period's sections.
+pub async fn gather_tickers(
+    pool: &PgPool,
+    tickers: &[String],
+    period: &Period,
+    opts: &GatherOptions<'_>,
+    sections: PeriodSections,
+) -> Result<Content, DigestError> {
+    let (base_url, mode) = (opts.base_url, opts.mode);
     // Bars are daily: the period covers the days after its start's day, up to its end's day.
     let (from, to) = (day_of(period.start), day_of(period.end));
     let moves = db::watchlist_moves(pool, tickers, from, to).await?;
@@ -223,67 +438,32 @@ pub async fn gather(
         None => None,
     };
 
-    let news = optional_section(pool, "articles", async {
-        let items = db::top_news(pool, period.start, period.end, section_limit).await?;
-        Ok(items
-            .into_iter()
-            .map(|n| NewsRow {
-                meta: [
-                    n.published.map(|p| p.format("%Y-%m-%d").to_string()),
-                    n.relevance.map(|r| format!("relevance {r:.2}")),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · "),
-                title: n.title,
-                url: n.url,
-                summary: n.summary.unwrap_or_default(),
-            })
-            .collect())
-    })
-    .await;
-    let models = optional_section(pool, "ai_models", async {
-        let items = db::new_models(pool, from, to, section_limit).await?;
-        Ok(items
-            .into_iter()
-            .map(|m| ModelRow {
-                meta: [
-                    m.organization,
-                    m.released.map(|d| format!("released {d}")),
-                    m.training_cost_usd
-                        .map(|c| format!("training cost ≈ ${}", human_usd(c))),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · "),
-                name: m.name,
-                url: m.url.unwrap_or_else(|| format!("{base_url}/models")),
-            })
-            .collect())
-    })
-    .await;
-    // Stored event-study results (`event_results`); absent until the events feature stores them.
+    // Event studies stored by the `events.study` job (`event_results`): significant CARs
+    // (p < 0.05) of the subscriber's tickers, for events of the period or whose study completed
+    // in it (a study needs the sessions after its event).
     let abnormal = optional_section(pool, "event_results", async {
-        let items = db::abnormal_returns(pool, from, to, section_limit).await?;
+        let items =
+            db::abnormal_returns(pool, tickers, from, to, SIGNIFICANT_P, opts.section_limit)
+                .await?;
         Ok(items
             .into_iter()
             .map(|a| ArRow {
+                url: format!("{base_url}/events/{}", a.event_id),
                 symbol: a.symbol,
                 event: a.event,
                 day: a.day.to_string(),
+                window: format!("[{:+}, {:+}]", a.window_start, a.window_end),
                 car: signed_pct(a.car_pct),
-                significance: a.p_value.map_or_else(String::new, |p| {
-                    let stars = if p < 0.01 {
-                        " **"
-                    } else if p < 0.05 {
-                        " *"
-                    } else {
-                        ""
-                    };
-                    format!("p = {p:.3}{stars}")
-                }),
+                car_class: if a.car_pct < 0.0 { "down" } else { "up" },
+                significance: format!(
+                    "t = {}, {} {}",
+                    fmt_signed(a.t),
+                    fmt_p(a.p_value),
+                    stars(a.p_value)
+                )
+                .trim_end()
+                .to_string(),
+                basis: format!("{} model vs {}", a.model, a.benchmark),
             })
             .collect())
     })
@@ -292,13 +472,17 @@ pub async fn gather(
     Ok(Content {
         moves: rows,
         chart,
-        news,
-        models,
+        news: sections.news,
+        models: sections.models,
+        frontier: sections.frontier,
         abnormal,
         images,
         period_label: format!("{from} \u{2013} {to}"),
     })
 }
+
+/// Abnormal returns at least this significant are shown.
+const SIGNIFICANT_P: f64 = 0.05;
 
 fn human_usd(v: f64) -> String {
     if v >= 1e9 {
@@ -420,39 +604,39 @@ pub fn render_confirmation(
     })
 }
 
-/// Shared content per (tickers, period days), so a thousand subscribers with the same choice
-/// cost one set of queries and charts.
+/// Shared content per (tickers, period days), and the period's own sections per period days,
+/// so a thousand subscribers with the same choice cost one set of queries and charts.
 #[derive(Default)]
 pub struct ContentCache {
     entries: HashMap<(Vec<String>, NaiveDate, NaiveDate), std::sync::Arc<Content>>,
+    periods: HashMap<(NaiveDate, NaiveDate), PeriodSections>,
 }
 
 impl ContentCache {
     pub async fn get(
         &mut self,
         pool: &PgPool,
-        base_url: &str,
         tickers: &[String],
         period: &Period,
-        section_limit: i64,
+        opts: &GatherOptions<'_>,
     ) -> Result<std::sync::Arc<Content>, DigestError> {
         let mut key_tickers = tickers.to_vec();
         key_tickers.sort();
-        let key = (key_tickers, day_of(period.start), day_of(period.end));
+        let days = (day_of(period.start), day_of(period.end));
+        let key = (key_tickers, days.0, days.1);
         if let Some(c) = self.entries.get(&key) {
             return Ok(c.clone());
         }
-        let content = std::sync::Arc::new(
-            gather(
-                pool,
-                base_url,
-                tickers,
-                period,
-                section_limit,
-                ImageMode::Cid,
-            )
-            .await?,
-        );
+        let sections = match self.periods.get(&days) {
+            Some(s) => s.clone(),
+            None => {
+                let s = gather_period(pool, period, opts).await;
+                self.periods.insert(days, s.clone());
+                s
+            }
+        };
+        let content =
+            std::sync::Arc::new(gather_tickers(pool, tickers, period, opts, sections).await?);
         self.entries.insert(key, content.clone());
         Ok(content)
     }

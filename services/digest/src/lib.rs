@@ -90,6 +90,15 @@ impl Digests {
         self.settings.server.public_base_url.trim_end_matches('/')
     }
 
+    fn gather_options(&self, mode: ImageMode) -> compose::GatherOptions<'_> {
+        compose::GatherOptions {
+            base_url: self.base_url(),
+            section_limit: self.settings.digest.section_limit,
+            input_share: self.settings.models.input_share,
+            mode,
+        }
+    }
+
     pub fn confirm_url(&self, subscriber_id: i64, now: DateTime<Utc>) -> String {
         let hours = i64::try_from(self.settings.digest.confirm_ttl_hours).unwrap_or(48);
         let token = self.signer.sign(
@@ -289,10 +298,9 @@ impl Digests {
                 let content = cache
                     .get(
                         &self.pool,
-                        self.base_url(),
                         &sub.tickers,
                         &period,
-                        cfg.section_limit,
+                        &self.gather_options(ImageMode::Cid),
                     )
                     .await?;
                 if content.is_empty() && cfg.skip_empty {
@@ -367,15 +375,8 @@ impl Digests {
     ) -> Result<Composed, DigestError> {
         let latest = db::latest_price_day(&self.pool, tickers).await?;
         let period = period::preview_period(cadence, Utc::now(), latest);
-        let content = compose::gather(
-            &self.pool,
-            self.base_url(),
-            tickers,
-            &period,
-            self.settings.digest.section_limit,
-            mode,
-        )
-        .await?;
+        let content =
+            compose::gather(&self.pool, tickers, &period, &self.gather_options(mode)).await?;
         let unsubscribe = format!("{}/unsubscribe?token=preview", self.base_url());
         compose::render_digest(&content, cadence, self.base_url(), &unsubscribe, tickers)
     }

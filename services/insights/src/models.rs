@@ -1,5 +1,6 @@
-//! The efficiency frontier and the compute/cost trends, read from the store and computed with
-//! jevons-analytics. Shared by the pages, the API and the `jevons models` command.
+//! The efficiency frontier, its changes and the compute/cost trends, read from the store and
+//! computed with jevons-analytics. Shared by the pages, the API, the `jevons models` command and
+//! the digests.
 
 use chrono::NaiveDate;
 use jevons_analytics::efficiency::{
@@ -79,6 +80,20 @@ fn price_inputs(prices: Vec<PriceRow>) -> Vec<PriceInput> {
         .collect()
 }
 
+/// The scores of `benchmark` (the `metric` given, else its main one) and that metric.
+async fn benchmark_scores(
+    pool: &PgPool,
+    benchmark: &str,
+    metric: Option<&str>,
+) -> Result<(Vec<ScoreRow>, Option<String>), ModelDataError> {
+    let mut rows = models::scores_for_benchmark(pool, benchmark, metric).await?;
+    let metric = metric.map(str::to_string).or_else(|| main_metric(&rows));
+    if let Some(m) = &metric {
+        rows.retain(|r| &r.metric == m);
+    }
+    Ok((rows, metric))
+}
+
 /// The (price, score) frontier of `benchmark` at `date`.
 pub async fn frontier(
     pool: &PgPool,
@@ -87,11 +102,7 @@ pub async fn frontier(
     date: NaiveDate,
     opts: &FrontierOptions,
 ) -> Result<Frontier, ModelDataError> {
-    let mut rows = models::scores_for_benchmark(pool, benchmark, metric).await?;
-    let metric = metric.map(str::to_string).or_else(|| main_metric(&rows));
-    if let Some(m) = &metric {
-        rows.retain(|r| &r.metric == m);
-    }
+    let (rows, metric) = benchmark_scores(pool, benchmark, metric).await?;
     let scores = score_inputs(&rows);
     let prices = price_inputs(models::matched_prices(pool).await?);
     let df = efficiency::frontier(
@@ -100,13 +111,118 @@ pub async fn frontier(
         date,
         opts,
     )?;
+    let points = efficiency::frontier_rows(&df)?;
     Ok(Frontier {
         benchmark: benchmark.to_string(),
         metric,
         date,
         input_share: opts.input_share,
-        points: efficiency::frontier_rows(&df)?,
+        points,
     })
+}
+
+/// How a release moved a frontier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrontierMove {
+    /// The best score on the benchmark among the priced models.
+    NewBest,
+    /// Cheaper than every earlier model scoring at least as high.
+    Cheaper,
+}
+
+/// A model that entered a frontier when it was released.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FrontierChange {
+    pub benchmark: String,
+    pub benchmark_name: String,
+    /// "fraction" | "elo" | "points", as stored.
+    pub scale: String,
+    pub metric: Option<String>,
+    /// Models with scores on the benchmark (how much it says).
+    pub benchmark_models: i64,
+    pub movement: FrontierMove,
+    /// The model at its release date: score, blended price per million tokens.
+    pub model: FrontierRow,
+    /// Just before the release: the best model for a new best, the cheapest model scoring at
+    /// least as high for a cheaper one.
+    pub previous: FrontierRow,
+}
+
+/// The releases in `(from, to]` that moved a (price, score) frontier: each model is compared
+/// with the frontier of the day before its release. Prices are taken as `opts` says (with
+/// [`efficiency::KnownBy::EarliestKnown`] a model counts with its first known price even when
+/// that snapshot is later than its release). A benchmark without any earlier priced model has
+/// no frontier to move and is left out. New bests first, then the most-scored benchmarks.
+pub async fn frontier_changes(
+    pool: &PgPool,
+    from: NaiveDate,
+    to: NaiveDate,
+    opts: &FrontierOptions,
+) -> Result<Vec<FrontierChange>, ModelDataError> {
+    let benchmarks = models::benchmarks_scored_by_releases(pool, from, to).await?;
+    if benchmarks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let prices = efficiency::prices_frame(&price_inputs(models::matched_prices(pool).await?))?;
+    let mut changes = Vec::new();
+    for bench in benchmarks {
+        let (rows, metric) = benchmark_scores(pool, &bench.key, None).await?;
+        let mut days: Vec<NaiveDate> = rows
+            .iter()
+            .filter_map(|r| r.released)
+            .filter(|d| *d > from && *d <= to)
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        let scores = efficiency::scores_frame(&score_inputs(&rows))?;
+        // Every candidate at a date, cheapest first, `on_frontier` marking the Pareto set.
+        let points_at = |d: NaiveDate| -> Result<Vec<FrontierRow>, ModelDataError> {
+            let df = efficiency::frontier(&scores, &prices, d, opts)?;
+            Ok(efficiency::frontier_rows(&df)?)
+        };
+        for day in days {
+            let Some(eve) = day.pred_opt() else {
+                continue;
+            };
+            let before = points_at(eve)?;
+            let Some(best) = before.iter().max_by(|a, b| a.score.total_cmp(&b.score)) else {
+                continue;
+            };
+            let after = points_at(day)?;
+            for p in after.iter().filter(|p| p.on_frontier && p.released == day) {
+                let (movement, previous) = if p.score > best.score {
+                    (FrontierMove::NewBest, best)
+                } else {
+                    // The cheapest earlier model scoring at least as high (`before` is cheapest
+                    // first); the release entered the frontier by undercutting it.
+                    match before.iter().find(|b| b.score >= p.score) {
+                        Some(b) if p.price < b.price => (FrontierMove::Cheaper, b),
+                        _ => continue,
+                    }
+                };
+                changes.push(FrontierChange {
+                    benchmark: bench.key.clone(),
+                    benchmark_name: bench.name.clone(),
+                    scale: bench.scale.clone(),
+                    metric: metric.clone(),
+                    benchmark_models: bench.models,
+                    movement,
+                    model: p.clone(),
+                    previous: previous.clone(),
+                });
+            }
+        }
+    }
+    changes.sort_by(|a, b| {
+        (a.movement != FrontierMove::NewBest)
+            .cmp(&(b.movement != FrontierMove::NewBest))
+            .then(b.benchmark_models.cmp(&a.benchmark_models))
+            .then(a.model.released.cmp(&b.model.released))
+            .then(a.benchmark.cmp(&b.benchmark))
+            .then(a.model.model.cmp(&b.model.model))
+    });
+    Ok(changes)
 }
 
 /// Fitted yearly growth of training compute and of training cost over the catalogue's models
@@ -144,10 +260,7 @@ pub async fn cheapest_reaching(
     from: NaiveDate,
     opts: &FrontierOptions,
 ) -> Result<Vec<efficiency::CheapestRow>, ModelDataError> {
-    let mut rows = models::scores_for_benchmark(pool, benchmark, None).await?;
-    if let Some(m) = main_metric(&rows) {
-        rows.retain(|r| r.metric == m);
-    }
+    let (rows, _) = benchmark_scores(pool, benchmark, None).await?;
     let prices = models::matched_prices(pool).await?;
     let mut dates: Vec<NaiveDate> = rows
         .iter()

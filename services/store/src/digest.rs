@@ -653,37 +653,59 @@ SELECT a.title, COALESCE(a.canonical_url, a.url, '') AS url, s.summary,
  ORDER BY a.relevance DESC, a.sort_at DESC
  LIMIT $3";
 
-/// A notable abnormal return.
+/// A notable abnormal return: one stored event-study result (`event_results`, migration 0014).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AbnormalReturn {
+    pub event_id: i64,
     pub symbol: String,
     pub event: String,
+    /// The event's day, and the session it anchors on.
     pub day: NaiveDate,
+    pub day0: NaiveDate,
+    pub window_start: i32,
+    pub window_end: i32,
+    pub benchmark: String,
+    pub model: String,
     pub car_pct: f64,
-    pub p_value: Option<f64>,
+    pub t: f64,
+    pub p_value: f64,
 }
 
-/// The largest significant abnormal returns of events in `(from, to]` (needs `events`,
-/// migration 0005).
+/// The significant (`p < max_p`) abnormal returns of `symbols` (all when empty) for events of
+/// the period: those that happened in `(from, to]`, and those whose study became complete in it
+/// (the last session of the longest window is in `(from, to]`), since a study needs sessions
+/// after its event. One row per event and symbol, its window with the largest |t|; the largest
+/// |CAR| first.
 pub async fn abnormal_returns(
     pool: &PgPool,
+    symbols: &[String],
     from: NaiveDate,
     to: NaiveDate,
+    max_p: f64,
     limit: i64,
 ) -> Result<Vec<AbnormalReturn>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(EVENTS_SQL.to_string()))
         .bind(from)
         .bind(to)
+        .bind(max_p)
+        .bind(symbols)
         .bind(limit)
         .fetch_all(pool)
         .await?;
     rows.iter()
         .map(|r| {
             Ok(AbnormalReturn {
+                event_id: r.try_get("event_id")?,
                 symbol: r.try_get("symbol")?,
                 event: r.try_get("event")?,
                 day: r.try_get("day")?,
+                day0: r.try_get("day0")?,
+                window_start: r.try_get("window_start")?,
+                window_end: r.try_get("window_end")?,
+                benchmark: r.try_get("benchmark")?,
+                model: r.try_get("model")?,
                 car_pct: r.try_get("car_pct")?,
+                t: r.try_get("t")?,
                 p_value: r.try_get("p_value")?,
             })
         })
@@ -691,8 +713,15 @@ pub async fn abnormal_returns(
 }
 
 const EVENTS_SQL: &str = "
-SELECT r.symbol, e.title AS event, e.day, (r.car * 100)::float8 AS car_pct, r.p_value::float8 AS p_value
-  FROM events e JOIN event_results r ON r.event_id = e.id
- WHERE e.day > $1 AND e.day <= $2
- ORDER BY r.p_value NULLS LAST, abs(r.car) DESC
- LIMIT $3";
+SELECT event_id, symbol, event, day, day0, window_start, window_end, benchmark, model, car_pct, t, p_value
+  FROM (SELECT DISTINCT ON (r.event_id, r.symbol)
+               r.event_id, r.symbol, e.title AS event, e.day, r.day0, r.window_start, r.window_end,
+               r.benchmark, r.model, r.car * 100 AS car_pct, r.t, r.p_value
+          FROM event_results r JOIN events e ON e.id = r.event_id
+         WHERE ((e.day > $1 AND e.day <= $2) OR (r.last_session > $1 AND r.last_session <= $2))
+           AND r.p_value < $3 AND r.t IS NOT NULL
+           AND (cardinality($4::text[]) = 0 OR r.symbol = ANY($4))
+         ORDER BY r.event_id, r.symbol, abs(r.t) DESC, r.window_end - r.window_start,
+                  r.window_start) best
+ ORDER BY abs(car_pct) DESC, day, symbol
+ LIMIT $5";

@@ -8,6 +8,7 @@
 pub mod digest;
 pub mod embedded;
 mod error;
+pub mod event_results;
 pub mod events;
 pub mod job_runs;
 pub mod models;

@@ -644,6 +644,33 @@ pub async fn unmatched_counts(pool: &PgPool) -> Result<Vec<(String, i64, i64)>, 
         .collect()
 }
 
+/// Benchmarks with a matched score of a model released in `(from, to]` (the frontiers such a
+/// release can move), with their summary; most-scored first.
+pub async fn benchmarks_scored_by_releases(
+    pool: &PgPool,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<BenchmarkSummary>, StoreError> {
+    let wanted: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT s.benchmark_key FROM benchmark_scores s
+           JOIN model_key_map k ON k.model_key = s.model_key
+           JOIN ai_models m ON m.id = k.model_id
+          WHERE m.released > $1 AND m.released <= $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(benchmarks(pool)
+        .await?
+        .into_iter()
+        .filter(|b| wanted.contains(&b.key))
+        .collect())
+}
+
 /// (name, release date, training compute, training cost) of every dated catalogue model with a
 /// compute estimate, for trend fits.
 pub async fn compute_points(

@@ -6,7 +6,6 @@ pub mod charts_events;
 pub mod charts_models;
 mod error;
 pub mod format;
-pub mod models_data;
 mod routes;
 mod views;
 

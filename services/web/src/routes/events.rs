@@ -14,9 +14,10 @@ use jevons_analytics::correlation::{
     self, CorrelationMatrix, LagCorrelation, ROLLING_WINDOWS, RollingPoint,
 };
 use jevons_analytics::event_study::{EventStudy, NormalModel, StudySpec, Window, event_study};
-use jevons_analytics::returns::{MarketError, ReturnPanel, prices_frame, return_panel};
+use jevons_analytics::returns::{MarketError, ReturnPanel};
 use jevons_analytics::stats::stars;
-use jevons_core::{DateRange, Role, Settings, Symbol};
+use jevons_core::{DateRange, Settings, Symbol};
+use jevons_insights::studies::{self, PanelError, study_benchmark, study_symbols, timing_of};
 use jevons_store::events::{self as store_events, Event, EventFilter, EventKind, NewEvent};
 use jevons_store::{PgPool, StoreError};
 use secrecy::ExposeSecret;
@@ -99,27 +100,9 @@ impl From<Failure> for PageError {
     }
 }
 
-/// The watchlist's vendors: the default stocks of a study.
-fn default_symbols(settings: &Settings) -> Vec<Symbol> {
-    settings
-        .watchlist
-        .iter()
-        .filter(|t| t.role == Role::Vendor)
-        .map(|t| t.symbol.clone())
-        .collect()
-}
-
-fn default_benchmark(settings: &Settings) -> Symbol {
-    settings
-        .benchmark()
-        .map(|t| t.symbol.clone())
-        .or_else(|| Symbol::parse("SPY").ok())
-        .unwrap_or_else(|| settings.watchlist[0].symbol.clone())
-}
-
 fn parse_symbols(raw: Option<&str>, settings: &Settings) -> Result<Vec<Symbol>, Failure> {
     let list = match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => default_symbols(settings),
+        None => study_symbols(settings),
         Some(r) => Symbol::parse_list(r).map_err(|e| Failure::Input(e.to_string()))?,
     };
     if list.len() > MAX_SYMBOLS {
@@ -132,7 +115,7 @@ fn parse_symbols(raw: Option<&str>, settings: &Settings) -> Result<Vec<Symbol>, 
 
 fn parse_benchmark(raw: Option<&str>, settings: &Settings) -> Result<Symbol, Failure> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(default_benchmark(settings)),
+        None => Ok(study_benchmark(settings)),
         Some(r) => Symbol::parse(r).map_err(|e| Failure::Input(e.to_string())),
     }
 }
@@ -155,38 +138,19 @@ fn parse_spec(
     Ok(spec)
 }
 
-/// Every stored bar of `symbols` and the benchmark as the analytics' price frame, then the
-/// return panel on the benchmark's sessions.
+/// The return panel of every stored bar of `symbols` and the benchmark.
 async fn load_panel(
     pool: &PgPool,
     symbols: &[Symbol],
     benchmark: &Symbol,
 ) -> Result<ReturnPanel, Failure> {
-    let all = DateRange::parse(None, None).map_err(|e| Failure::Internal(e.to_string()))?;
-    let mut series: Vec<(String, Vec<(NaiveDate, f64)>)> = Vec::with_capacity(symbols.len() + 1);
-    let mut wanted: Vec<&Symbol> = vec![benchmark];
-    wanted.extend(symbols.iter().filter(|s| *s != benchmark));
-    for s in wanted {
-        let bars = jevons_store::prices::bars(pool, s, all).await?;
-        if bars.is_empty() {
-            return Err(Failure::Input(format!("no prices stored for {s}")));
-        }
-        series.push((
-            s.to_string(),
-            bars.iter().map(|b| (b.day, b.adj_close)).collect(),
-        ));
-    }
-    let frame = prices_frame(series.iter().map(|(s, b)| (s.as_str(), b.as_slice())))?;
-    let names: Vec<String> = symbols.iter().map(ToString::to_string).collect();
-    Ok(return_panel(&frame, benchmark.as_str(), &names)?)
-}
-
-fn timing_of(event: &Event) -> EventTiming {
-    EventTiming {
-        day: event.day,
-        time: event.time,
-        time_zone: event.time_zone.clone(),
-    }
+    studies::load_panel(pool, symbols, benchmark)
+        .await
+        .map_err(|e| match e {
+            PanelError::NoPrices(_) => Failure::Input(e.to_string()),
+            PanelError::Store(e) => e.into(),
+            PanelError::Market(e) => e.into(),
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1010,7 +974,7 @@ async fn event_page(
     if !spec.windows.contains(&selected) {
         spec.windows.push(selected);
     }
-    let symbols = default_symbols(&settings);
+    let symbols = study_symbols(&settings);
     let study = match load_panel(pool, &symbols, &benchmark).await {
         Ok(panel) => event_study(&panel, &timing_of(&event), &spec).map_err(Failure::from),
         Err(e) => Err(e),
@@ -1322,8 +1286,8 @@ async fn story_page(
         .collect();
     let sell_off_id = events.iter().find(|e| e.day == sell_off).map(|e| e.id);
 
-    let symbols = default_symbols(&settings);
-    let benchmark = default_benchmark(&settings);
+    let symbols = study_symbols(&settings);
+    let benchmark = study_benchmark(&settings);
     let spec = StudySpec::default();
     let panel = load_panel(pool, &symbols, &benchmark).await;
     let (tables, error, headline, mean_chart, r1_note) = match &panel {

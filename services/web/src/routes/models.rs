@@ -6,6 +6,7 @@ use askama::Template;
 use chrono::{NaiveDate, Utc};
 use jevons_analytics::efficiency::{FrontierOptions, FrontierRow, KnownBy, Trend, blended_price};
 use jevons_core::Settings;
+use jevons_insights::models::{self as models_data, Frontier, ModelDataError};
 use jevons_store::models::{self, BenchmarkSummary, ModelFilter, ModelSummary, PriceRow, ScoreRow};
 use serde::Deserialize;
 use sqlx::PgPool;
@@ -13,7 +14,6 @@ use sqlx::PgPool;
 use super::{Format, negotiate, parse_query, truncate};
 use crate::charts_models::{ChartPoint, frontier_svg};
 use crate::error::{ApiError, PageError};
-use crate::models_data::{self, Frontier, ModelDataError};
 use crate::views::Nav;
 
 /// Routes under `/api/v1`.
