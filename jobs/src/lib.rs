@@ -2,6 +2,7 @@
 //! `job_runs`; a Postgres advisory lock per job makes N instances run each scheduled run once.
 
 mod digest;
+mod events;
 pub mod models;
 pub mod news;
 mod prices;
@@ -57,6 +58,8 @@ impl JobContext {
 pub enum Job {
     /// Gap-fills daily prices of the watchlist from the last stored day.
     PricesDaily,
+    /// Stores the event study of every event whose windows the stored prices complete.
+    EventsStudy,
     /// Fetches the news feeds that are due and stores new or changed articles.
     NewsFetch,
     /// Summarises relevant articles whose current content has no summary.
@@ -70,8 +73,10 @@ pub enum Job {
 }
 
 impl Job {
-    pub const ALL: [Job; 6] = [
+    /// In catch-up order: the studies use the day's prices, the digests use the studies.
+    pub const ALL: [Job; 7] = [
         Job::PricesDaily,
+        Job::EventsStudy,
         Job::NewsFetch,
         Job::NewsSummarize,
         Job::DigestDaily,
@@ -82,6 +87,7 @@ impl Job {
     pub fn name(self) -> &'static str {
         match self {
             Job::PricesDaily => "prices.daily",
+            Job::EventsStudy => "events.study",
             Job::NewsFetch => "news.fetch",
             Job::NewsSummarize => "news.summarize",
             Job::DigestDaily => "digest.daily",
@@ -107,6 +113,9 @@ impl Job {
             Job::NewsSummarize => {
                 "summarise relevant articles whose content has no summary yet (local model, or extractive)"
             }
+            Job::EventsStudy => {
+                "study every event whose windows the stored prices complete (market model vs the benchmark) and store the results"
+            }
             Job::PricesDaily => {
                 "fetch daily prices of the watchlist since the last stored day (Yahoo, Stooq as fallback)"
             }
@@ -117,6 +126,7 @@ impl Job {
     pub fn schedule(self, settings: &Settings) -> &str {
         match self {
             Job::PricesDaily => &settings.jobs.prices_daily,
+            Job::EventsStudy => &settings.jobs.events_study,
             Job::NewsFetch => &settings.jobs.news_fetch,
             Job::NewsSummarize => &settings.jobs.news_summarize,
             Job::DigestDaily => &settings.digest.daily_schedule,

@@ -82,6 +82,8 @@ async fn run_locked(
 async fn execute(ctx: &JobContext, job: Job) -> Result<(i64, Option<String>), JobError> {
     match job {
         Job::DigestDaily => crate::digest::run(ctx, jevons_digest::Cadence::Daily).await,
+        // Events that cannot be studied are logged and skipped: they do not fail the run.
+        Job::EventsStudy => crate::events::run(ctx).await,
         Job::DigestWeekly => crate::digest::run(ctx, jevons_digest::Cadence::Weekly).await,
         Job::ModelsFetch => {
             let report = crate::models::fetch_sources(&ctx.pool, &ctx.settings).await?;

@@ -93,6 +93,8 @@ pub struct MarketSettings {
 pub struct JobSettings {
     pub enabled: bool,
     pub prices_daily: String,
+    /// Store the event studies of events whose windows are complete (after prices_daily).
+    pub events_study: String,
     pub catch_up_on_start: bool,
     /// Fetch every feed that is due (hourly by default).
     pub news_fetch: String,
