@@ -425,3 +425,187 @@ async fn empty_periods_are_skipped_and_previews_render() {
             .is_err()
     );
 }
+
+fn model(name: &str, released: NaiveDate) -> jevons_core::ai::ModelRecord {
+    jevons_core::ai::ModelRecord {
+        name: name.to_string(),
+        key: name.to_ascii_lowercase().replace(' ', "-"),
+        organization: Some("Test Lab".into()),
+        released: Some(released),
+        params_total: None,
+        params_active: None,
+        training_compute_flop: None,
+        training_cost_usd: None,
+        cost_basis: None,
+        hardware: None,
+        hardware_quantity: None,
+        open_weights: None,
+        accessibility: None,
+        domain: None,
+        url: None,
+    }
+}
+
+/// Models on one benchmark: two known for months, and one released today that beats both.
+async fn seed_models(pool: &jevons_store::PgPool, today: NaiveDate) {
+    let models = [
+        ("Old Best", 120, 0.70, 10.0),
+        ("Old Cheap", 90, 0.50, 0.5),
+        ("New Star", 0, 0.75, 1.0),
+    ];
+    let batch = jevons_core::ai::SourceBatch {
+        source: "test".into(),
+        source_url: None,
+        snapshot: None,
+        models: models
+            .iter()
+            .map(|(n, age, _, _)| model(n, today - Duration::days(*age)))
+            .collect(),
+        scores: models
+            .iter()
+            .map(|(n, _, score, _)| jevons_core::ai::ScoreRecord {
+                model_name: n.to_string(),
+                model_key: n.to_ascii_lowercase().replace(' ', "-"),
+                benchmark_key: "test-bench".into(),
+                benchmark_name: "Test Bench".into(),
+                metric: "accuracy".into(),
+                value: *score,
+                raw_value: score * 100.0,
+                scale: jevons_core::ai::ScoreScale::Fraction,
+                as_of: None,
+                self_reported: false,
+                url: None,
+            })
+            .collect(),
+        prices: models
+            .iter()
+            .map(|(n, _, _, input)| jevons_core::ai::PriceRecord {
+                model_name: n.to_string(),
+                model_key: n.to_ascii_lowercase().replace(' ', "-"),
+                provider: "test".into(),
+                input_usd_per_mtok: Some(*input),
+                output_usd_per_mtok: Some(input * 3.0),
+                effective: today - Duration::days(200),
+            })
+            .collect(),
+    };
+    jevons_store::models::import_batch(pool, &batch)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_digest_carries_stored_abnormal_returns_and_frontier_changes_in_both_parts() {
+    use jevons_store::event_results::{self, StockResult, StudyResults};
+    use jevons_store::events::{EventKind, NewEvent};
+
+    let e = env().await;
+    let pool = &e.db.pool;
+    let today = Utc::now().date_naive();
+    let (event, _) = jevons_store::events::upsert(
+        pool,
+        NewEvent {
+            day: today,
+            time: None,
+            time_zone: None,
+            kind: EventKind::News,
+            title: "Chip sell-off".into(),
+            description: String::new(),
+            source_url: None,
+            model_id: None,
+            article_id: None,
+        },
+        "cli",
+    )
+    .await
+    .unwrap();
+    let result = |symbol: &str, car: f64, t: f64, p: f64| StockResult {
+        symbol: symbol.into(),
+        window_start: 0,
+        window_end: 0,
+        car,
+        se: Some(car / t),
+        t: Some(t),
+        p_value: Some(p),
+        bhar: Some(car),
+        ar_day0: Some(car),
+        alpha: 0.0,
+        beta: 1.5,
+        sigma: 0.02,
+        estimation_days: 240,
+    };
+    event_results::replace(
+        pool,
+        &StudyResults {
+            event_id: event.id,
+            benchmark: "SPY".into(),
+            model: "market".into(),
+            day0: today,
+            last_session: today,
+            stocks: vec![
+                result("NVDA", -0.1, -4.5, 0.00001),
+                // Not significant: left out.
+                result("AMD", 0.01, 0.4, 0.69),
+                // Significant but not one of the subscriber's tickers.
+                result("MU", -0.05, -2.5, 0.013),
+            ],
+            group: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    seed_models(pool, today).await;
+
+    confirmed(&e, "studies@example.org").await;
+    e.digests
+        .queue_due(Cadence::Daily, Utc::now(), true)
+        .await
+        .unwrap();
+    let r = e.digests.deliver_due(None).await.unwrap();
+    assert_eq!(r.sent, 1, "{r:?}");
+    let msgs = e.sink.messages();
+    let m = MessageParser::default().parse(&msgs[0].data).unwrap();
+    let text = m.body_text(0).unwrap().to_string();
+    let html = m.body_html(0).unwrap().to_string();
+
+    let section = &text[text.find("NOTABLE ABNORMAL RETURNS").expect(&text)..];
+    assert!(
+        section.contains("NVDA")
+            && section.contains("\u{2212}10.00% [+0, +0] around Chip sell-off"),
+        "{section}"
+    );
+    assert!(
+        section.contains("t = \u{2212}4.50, p < 0.0001 ***"),
+        "{section}"
+    );
+    assert!(
+        !section.contains("AMD") && !section.contains("MU "),
+        "{section}"
+    );
+    assert!(
+        section.contains(&format!("http://jevons.test:8080/events/{}", event.id)),
+        "{section}"
+    );
+    let html_section = &html[html.find("Notable abnormal returns").expect(&html)..];
+    assert!(
+        html_section.contains("<strong>NVDA</strong>"),
+        "{html_section}"
+    );
+    assert!(html_section.contains("\u{2212}10.00%"), "{html_section}");
+    assert!(
+        !html_section.contains("<strong>MU</strong>"),
+        "{html_section}"
+    );
+
+    let frontier = &text[text.find("FRONTIER CHANGES").expect(&text)..];
+    assert!(
+        frontier.contains(
+            "New Star set a new best on Test Bench: 75.0% at $1.50 per M tokens; previous best Old Best 70.0% (+5.0 points)"
+        ),
+        "{frontier}"
+    );
+    assert!(
+        html.contains("Frontier changes") && html.contains("set a new best on Test Bench"),
+        "{html}"
+    );
+}
