@@ -15,6 +15,11 @@ use jevons_jobs::{Job, JobContext, Progress, SymbolOutcome};
 use jevons_store::job_runs;
 use tracing_subscriber::EnvFilter;
 
+// mimalloc keeps freed memory for reuse where glibc's malloc hands it back to the OS: an event
+// study over many stocks runs ~1.2x faster with it (scripts/bench-event-study uses it too).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // candle sizes the thread pool of its quantized kernels once per process, from

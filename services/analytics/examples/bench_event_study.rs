@@ -6,6 +6,10 @@
 
 use std::time::Instant;
 
+// The allocator the jevons binary uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use chrono::NaiveDate;
 use jevons_analytics::anchoring::EventTiming;
 use jevons_analytics::event_study::{StudySpec, event_studies};
