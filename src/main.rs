@@ -22,18 +22,18 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    // candle sizes the thread pool of its quantized kernels once per process, from
-    // CANDLE_NUM_THREADS: set it from summarizer.threads/workers (unless the user did) while this
+    // candle sizes its CPU threads from the environment (CANDLE_NUM_THREADS once per process,
+    // RAYON_NUM_THREADS): set it from summarizer.threads/workers (unless the user did) while this
     // process still has a single thread. A bad configuration is reported by `run` below.
-    if let Ok(settings) = Settings::load(&cli.config_dir)
-        && let Some((key, value)) = jevons_summarizer::threads::candle_env(&settings.summarizer)
-    {
-        // SAFETY: no other thread exists yet (the async runtime starts below), so nothing reads
-        // the environment at the same time.
-        #[allow(unsafe_code)]
-        unsafe {
-            std::env::set_var(key, value)
-        };
+    if let Ok(mut settings) = Settings::load(&cli.config_dir) {
+        for (key, value) in jevons_summarizer::threads::pin(&mut settings.summarizer) {
+            // SAFETY: no other thread exists yet (the async runtime starts below), so nothing
+            // reads the environment at the same time.
+            #[allow(unsafe_code)]
+            unsafe {
+                std::env::set_var(key, value)
+            };
+        }
     }
     tracing_subscriber::fmt()
         .with_env_filter(

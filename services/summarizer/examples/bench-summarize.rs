@@ -123,10 +123,9 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let a = args()?;
-    // As `jevons` does at start: candle's quantized kernels size their pool once, from the
-    // environment.
-    if let Some((key, value)) = jevons_summarizer::threads::candle_env(&a.settings) {
+    let mut a = args()?;
+    // As `jevons` does at start: candle sizes its CPU threads from the environment.
+    for (key, value) in jevons_summarizer::threads::pin(&mut a.settings) {
         // SAFETY: single-threaded still (no runtime, no model yet).
         #[allow(unsafe_code)]
         unsafe {

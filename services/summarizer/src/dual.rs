@@ -4,6 +4,10 @@
 //! slow at prompts (quantized vec-dot per row) or slow at decoding (F32). Costs ~0.5 GB more
 //! RAM for a 135M model. Written for this crate from the llama architecture: RMSNorm,
 //! interleaved RoPE (llama.cpp's GGUF layout), grouped-query attention, SwiGLU MLP.
+//!
+//! Decoding cost beyond the weights is kept flat: the KV cache is preallocated and written in
+//! place (candle's models concatenate it, copying the whole cache every token), and the query
+//! heads of a group attend to their shared K/V head directly (no `repeat_kv` copies).
 
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor, gguf_file};
 use candle_core::{D, DType, Device, Module, Tensor};
@@ -45,6 +49,70 @@ impl Linear {
     }
 }
 
+/// Keys and values of one layer: (batch, kv heads, capacity, head dim), the first `len`
+/// positions filled.
+#[derive(Clone)]
+struct KvCache {
+    k: Tensor,
+    v: Tensor,
+    len: usize,
+}
+
+/// Positions reserved beyond the prompt at the start of a sequence (decoding fills them).
+const KV_HEADROOM: usize = 256;
+
+impl KvCache {
+    /// Appends `k`, `v` (batch, kv heads, new, head dim) and returns views of every position.
+    fn append(
+        cache: &mut Option<Self>,
+        k: &Tensor,
+        v: &Tensor,
+        index_pos: usize,
+        max_seq_len: usize,
+    ) -> candle_core::Result<(Tensor, Tensor)> {
+        let (b, h, s, d) = k.dims4()?;
+        let len = match cache {
+            Some(c) if index_pos > 0 => c.len,
+            _ => 0,
+        };
+        if len != index_pos {
+            candle_core::bail!("KV cache holds {len} positions, the input starts at {index_pos}");
+        }
+        let needed = len + s;
+        let capacity = match cache.as_ref().map(|c| c.k.dims4()).transpose()? {
+            Some((cb, ch, cap, cd)) if (cb, ch, cd) == (b, h, d) => cap,
+            _ => 0,
+        };
+        // A new sequence reuses the buffers when they are large enough.
+        if needed > capacity {
+            let new_cap = if index_pos == 0 {
+                needed + KV_HEADROOM
+            } else {
+                (2 * capacity).max(needed)
+            }
+            .min(max_seq_len.max(needed));
+            let k_buf = Tensor::zeros((b, h, new_cap, d), k.dtype(), k.device())?;
+            let v_buf = Tensor::zeros((b, h, new_cap, d), v.dtype(), v.device())?;
+            if let Some(old) = cache.as_ref().filter(|_| len > 0) {
+                k_buf.slice_set(&old.k.narrow(2, 0, len)?.contiguous()?, 2, 0)?;
+                v_buf.slice_set(&old.v.narrow(2, 0, len)?.contiguous()?, 2, 0)?;
+            }
+            *cache = Some(Self {
+                k: k_buf,
+                v: v_buf,
+                len,
+            });
+        }
+        let Some(c) = cache.as_mut() else {
+            candle_core::bail!("KV cache missing");
+        };
+        c.k.slice_set(k, 2, len)?;
+        c.v.slice_set(v, 2, len)?;
+        c.len = needed;
+        Ok((c.k.narrow(2, 0, needed)?, c.v.narrow(2, 0, needed)?))
+    }
+}
+
 #[derive(Clone)]
 struct Layer {
     attn_norm: Tensor,
@@ -56,7 +124,7 @@ struct Layer {
     gate: Linear,
     up: Linear,
     down: Linear,
-    kv: Option<(Tensor, Tensor)>,
+    kv: Option<KvCache>,
 }
 
 #[derive(Clone)]
@@ -71,6 +139,7 @@ pub struct DualLlama {
     n_kv_head: usize,
     head_dim: usize,
     eps: f32,
+    max_seq_len: usize,
 }
 
 fn md_u32(ct: &gguf_file::Content, key: &str) -> candle_core::Result<usize> {
@@ -154,6 +223,7 @@ impl DualLlama {
             n_kv_head,
             head_dim,
             eps,
+            max_seq_len,
         })
     }
 
@@ -215,22 +285,23 @@ impl DualLlama {
                 .contiguous()?;
             let q = candle_nn::rotary_emb::rope_i(&q, &cos, &sin)?;
             let k = candle_nn::rotary_emb::rope_i(&k, &cos, &sin)?;
-            let (k, v) = match (&layer.kv, index_pos) {
-                (Some((kc, vc)), p) if p > 0 => {
-                    (Tensor::cat(&[kc, &k], 2)?, Tensor::cat(&[vc, &v], 2)?)
-                }
-                _ => (k, v),
-            };
-            layer.kv = Some((k.clone(), v.clone()));
-            let k = candle_transformers::utils::repeat_kv(k, nh / nkv)?;
-            let v = candle_transformers::utils::repeat_kv(v, nh / nkv)?;
-            let mut att = (q.matmul(&k.t()?)? / (hd as f64).sqrt())?;
+            let (k, v) = KvCache::append(&mut layer.kv, &k, &v, index_pos, self.max_seq_len)?;
+            let t = k.dim(2)?;
+            // The n_rep query heads of a group share one K/V head: fold them into the rows of one
+            // matmul per K/V head, (b, nkv, n_rep·s, hd) × (b, nkv, hd, t).
+            let n_rep = nh / nkv;
+            let q = (q.reshape((b, nkv, n_rep * s, hd))? * (1.0 / (hd as f64).sqrt()))?;
+            let mut att = q.matmul(&k.t()?)?;
             if let Some(m) = &mask {
-                att = att.broadcast_add(m)?;
+                att = att
+                    .reshape((b, nkv, n_rep, s, t))?
+                    .broadcast_add(m)?
+                    .reshape((b, nkv, n_rep * s, t))?;
             }
             let att = candle_nn::ops::softmax_last_dim(&att)?;
             let y = att
-                .matmul(&v.contiguous()?)?
+                .matmul(&v)?
+                .reshape((b, nh, s, hd))?
                 .transpose(1, 2)?
                 .reshape((b, s, nh * hd))?;
             x = (x + layer.wo.forward(&y)?)?;

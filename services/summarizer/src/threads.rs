@@ -9,10 +9,11 @@
 //! * element-wise ops of candle-nn (softmax, RMSNorm) run on the current rayon pool.
 //!
 //! So each worker runs inside its own rayon pool of [`ThreadPlan::per_worker`] threads
-//! (`pool.install`), and the process must set `CANDLE_NUM_THREADS` ([`candle_env`]) before candle
-//! first runs a quantized kernel: to the per-worker threads with one worker, to 1 with several
-//! (each worker then computes its quantized matmuls on its own thread instead of queueing for
-//! the shared pool).
+//! (`pool.install`), and the process sets ([`pin`]) before candle first runs a quantized kernel:
+//! `CANDLE_NUM_THREADS` to the per-worker threads with one worker, to 1 with several (each worker
+//! then computes its quantized matmuls on its own thread instead of queueing for the shared pool),
+//! and `RAYON_NUM_THREADS` to the per-worker threads (gemm's split; without it candle counts the
+//! physical cores by parsing /proc/cpuinfo on every matmul, ~7 % of the decoding time here).
 
 use crate::SummarizerSettings;
 
@@ -61,21 +62,33 @@ pub fn quantized_pool_threads() -> usize {
         .unwrap_or_else(candle_core::utils::get_num_threads)
 }
 
-/// The environment variable a process should set, before any model runs and while it is still
-/// single-threaded (setting the environment is `unsafe` in Rust 2024), for the configured
-/// threads to apply to candle's quantized kernels. None when the user set it already or the
-/// model runs on a GPU.
-pub fn candle_env(settings: &SummarizerSettings) -> Option<(&'static str, String)> {
-    if std::env::var_os("CANDLE_NUM_THREADS").is_some() {
-        return None;
-    }
+/// Resolves `threads` and `workers` of `settings` (0 = default) to this machine's plan, and
+/// returns the environment variables that apply it to candle — each unless already set — plus
+/// `JEVONS__SUMMARIZER__THREADS`/`WORKERS`, so settings loaded later in the process resolve to
+/// the same plan. The process must set them before any model runs, while it is still
+/// single-threaded (setting the environment is `unsafe` in Rust 2024). Nothing on a GPU.
+pub fn pin(settings: &mut SummarizerSettings) -> Vec<(&'static str, String)> {
     let device = settings.device.trim().to_ascii_lowercase();
     let cpu = device == "cpu" || (device == "auto" && !cfg!(feature = "cuda"));
     if !cpu {
-        return None;
+        return Vec::new();
     }
     let plan = ThreadPlan::new(settings, true);
-    Some(("CANDLE_NUM_THREADS", plan.quantized_threads().to_string()))
+    settings.threads = plan.workers * plan.per_worker;
+    settings.workers = plan.workers;
+    let mut env = vec![
+        ("JEVONS__SUMMARIZER__THREADS", settings.threads.to_string()),
+        ("JEVONS__SUMMARIZER__WORKERS", settings.workers.to_string()),
+    ];
+    for (key, value) in [
+        ("CANDLE_NUM_THREADS", plan.quantized_threads()),
+        ("RAYON_NUM_THREADS", plan.per_worker),
+    ] {
+        if std::env::var_os(key).is_none() {
+            env.push((key, value.to_string()));
+        }
+    }
+    env
 }
 
 #[cfg(test)]
@@ -121,5 +134,29 @@ mod tests {
         assert_eq!(plan(4, 0, false).workers, 1, "one GPU worker by default");
         assert_eq!(plan(2, 2, true).quantized_threads(), 1);
         assert_eq!(plan(2, 1, true).quantized_threads(), 2);
+    }
+
+    #[test]
+    fn pinning_resolves_the_defaults_for_the_whole_process() {
+        let mut s = settings(2, 0);
+        s.device = "cpu".into();
+        let env = pin(&mut s);
+        assert_eq!((s.threads, s.workers), (2, 2));
+        let get = |k: &str| {
+            env.iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("JEVONS__SUMMARIZER__THREADS"), Some("2"));
+        assert_eq!(get("JEVONS__SUMMARIZER__WORKERS"), Some("2"));
+        if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+            assert_eq!(get("CANDLE_NUM_THREADS"), Some("1"));
+        }
+        if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+            assert_eq!(get("RAYON_NUM_THREADS"), Some("1"));
+        }
+        let mut gpu = settings(2, 0);
+        gpu.device = "cuda:0".into();
+        assert!(pin(&mut gpu).is_empty());
     }
 }
