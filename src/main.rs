@@ -26,6 +26,10 @@ fn main() -> std::process::ExitCode {
     // RAYON_NUM_THREADS): set it from summarizer.threads/workers (unless the user did) while this
     // process still has a single thread. A bad configuration is reported by `run` below.
     if let Ok(mut settings) = Settings::load(&cli.config_dir) {
+        if matches!(cli.command, Some(Command::Summarize { .. })) {
+            // One article: one worker with every thread answers soonest.
+            settings.summarizer.workers = 1;
+        }
         for (key, value) in jevons_summarizer::threads::pin(&mut settings.summarizer) {
             // SAFETY: no other thread exists yet (the async runtime starts below), so nothing
             // reads the environment at the same time.
