@@ -193,7 +193,7 @@ pub fn spawn_auto_fetch(settings: &Arc<Settings>) {
         tracing::info!(path = %s.model_path.display(), "no model file: fetching the default model in the background");
         match fetch::ensure_default_model(&s, &NoProgress).await {
             Ok(path) => {
-                tracing::info!(path = %path.display(), "model fetched; summarisers loaded from now on use it (a running one stays extractive until restart)")
+                tracing::info!(path = %path.display(), "model fetched; news.summarize uses it from its next run (no restart)")
             }
             Err(e) => tracing::warn!(error = %e, "model fetch failed; summaries stay extractive"),
         }
