@@ -11,7 +11,9 @@ use jevons_analytics::efficiency::{FrontierOptions, KnownBy};
 use jevons_analytics::stats::stars;
 use jevons_charts::{pct_change, price_chart_svg, signed_pct, sparkline_svg};
 use jevons_core::{DateRange, Symbol};
-use jevons_insights::models::{FrontierChange, FrontierMove, frontier_changes};
+use jevons_insights::models::{
+    FrontierChange, FrontierMove, format_score, format_usd, frontier_changes,
+};
 use jevons_store::PgPool;
 use jevons_store::digest as db;
 
@@ -286,31 +288,12 @@ pub async fn gather_period(
     }
 }
 
-fn fmt_score(v: f64, scale: &str) -> String {
-    if scale == "fraction" {
-        format!("{:.1}%", v * 100.0)
-    } else {
-        format!("{v:.0}")
-    }
-}
-
 /// A difference of scores: percentage points for fractions.
 fn fmt_score_gap(v: f64, scale: &str) -> String {
     if scale == "fraction" {
         format!("{:.1} points", v * 100.0)
     } else {
         format!("{v:.0}")
-    }
-}
-
-/// A blended price per million tokens.
-fn fmt_price(v: f64) -> String {
-    if v >= 100.0 {
-        format!("${v:.0}")
-    } else if v >= 0.1 {
-        format!("${v:.2}")
-    } else {
-        format!("${v:.3}")
     }
 }
 
@@ -321,10 +304,10 @@ fn frontier_row(c: &FrontierChange, base_url: &str) -> FrontierRow {
             format!("set a new best on {}", c.benchmark_name),
             format!(
                 "{} at {} per M tokens; previous best {} {} (+{})",
-                fmt_score(m.score, &c.scale),
-                fmt_price(m.price),
+                format_score(m.score, &c.scale),
+                format_usd(m.price),
                 prev.model,
-                fmt_score(prev.score, &c.scale),
+                format_score(prev.score, &c.scale),
                 fmt_score_gap(m.score - prev.score, &c.scale),
             ),
         ),
@@ -332,11 +315,11 @@ fn frontier_row(c: &FrontierChange, base_url: &str) -> FrontierRow {
             format!("is the cheapest for its score on {}", c.benchmark_name),
             format!(
                 "{} at {} per M tokens; before, {} cost {} for {}",
-                fmt_score(m.score, &c.scale),
-                fmt_price(m.price),
+                format_score(m.score, &c.scale),
+                format_usd(m.price),
                 prev.model,
-                fmt_price(prev.price),
-                fmt_score(prev.score, &c.scale),
+                format_usd(prev.price),
+                format_score(prev.score, &c.scale),
             ),
         ),
     };

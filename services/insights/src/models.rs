@@ -281,3 +281,23 @@ pub async fn cheapest_reaching(
     )?;
     Ok(efficiency::cheapest_rows(&df)?)
 }
+
+/// A benchmark score as shown on the pages and in the digests: percent for fractions.
+pub fn format_score(v: f64, scale: &str) -> String {
+    if scale == "fraction" {
+        format!("{:.1}%", v * 100.0)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// A price in dollars with the precision its size needs ($150, $0.96, $0.075).
+pub fn format_usd(v: f64) -> String {
+    if v >= 100.0 {
+        format!("${v:.0}")
+    } else if v >= 0.1 {
+        format!("${v:.2}")
+    } else {
+        format!("${v:.3}")
+    }
+}

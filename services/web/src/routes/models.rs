@@ -6,7 +6,9 @@ use askama::Template;
 use chrono::{NaiveDate, Utc};
 use jevons_analytics::efficiency::{FrontierOptions, FrontierRow, KnownBy, Trend, blended_price};
 use jevons_core::Settings;
-use jevons_insights::models::{self as models_data, Frontier, ModelDataError};
+use jevons_insights::models::{
+    self as models_data, Frontier, ModelDataError, format_score, format_usd,
+};
 use jevons_store::models::{self, BenchmarkSummary, ModelFilter, ModelSummary, PriceRow, ScoreRow};
 use serde::Deserialize;
 use sqlx::PgPool;
@@ -418,24 +420,6 @@ fn html(body: String) -> HttpResponse {
         .body(body)
 }
 
-fn fmt_score(v: f64, scale: &str) -> String {
-    if scale == "fraction" {
-        format!("{:.1}%", v * 100.0)
-    } else {
-        format!("{v:.0}")
-    }
-}
-
-fn fmt_usd(v: f64) -> String {
-    if v >= 100.0 {
-        format!("${v:.0}")
-    } else if v >= 0.1 {
-        format!("${v:.2}")
-    } else {
-        format!("${v:.3}")
-    }
-}
-
 fn fmt_big(v: Option<f64>, unit: &str) -> String {
     match v {
         None => "—".into(),
@@ -676,20 +660,20 @@ async fn index(
                 id: r.model_id,
                 model: r.model.clone(),
                 released: r.released.to_string(),
-                score: fmt_score(r.score, &bench.scale),
+                score: format_score(r.score, &bench.scale),
                 reported: if r.self_reported {
                     "self-reported"
                 } else {
                     "independent"
                 },
                 source: r.score_source.clone(),
-                price: fmt_usd(r.price),
+                price: format_usd(r.price),
                 provider: r.provider.clone(),
                 price_date: r.price_effective.to_string(),
                 backfilled: r.price_backfilled,
                 per_point: r.usd_per_point.map_or("—".into(), |v| {
                     if bench.scale == "fraction" {
-                        fmt_usd(v / 100.0)
+                        format_usd(v / 100.0)
                     } else {
                         format!("${v:.5}")
                     }
@@ -810,7 +794,7 @@ fn score_views(scores: &[ScoreRow], compute: Option<f64>) -> Vec<ScoreView> {
         .map(|s| ScoreView {
             benchmark: s.benchmark_name.clone(),
             metric: s.metric.clone(),
-            value: fmt_score(s.value, &s.scale),
+            value: format_score(s.value, &s.scale),
             raw: format!("{}", s.raw_value),
             source: s.source.clone(),
             as_of: opt(s.as_of),
@@ -836,7 +820,7 @@ fn score_views(scores: &[ScoreRow], compute: Option<f64>) -> Vec<ScoreView> {
 }
 
 fn price_views(prices: &[PriceRow], share: f64) -> Vec<PriceView> {
-    let usd = |v: Option<f64>| v.map_or("—".into(), fmt_usd);
+    let usd = |v: Option<f64>| v.map_or("—".into(), format_usd);
     prices
         .iter()
         .map(|p| PriceView {
@@ -979,7 +963,7 @@ async fn compare(
                         })
                         .max_by_key(|s| s.as_of)
                         .map_or("—".into(), |s| {
-                            format!("{} ({})", fmt_score(s.value, &s.scale), s.source)
+                            format!("{} ({})", format_score(s.value, &s.scale), s.source)
                         })
                 })
                 .collect(),
@@ -1005,9 +989,9 @@ async fn compare(
         price_cells.push(best.map_or("—".into(), |(v, p)| {
             format!(
                 "{} blended ({} in / {} out, {} on {})",
-                fmt_usd(v),
-                p.input_usd_per_mtok.map_or("—".into(), fmt_usd),
-                p.output_usd_per_mtok.map_or("—".into(), fmt_usd),
+                format_usd(v),
+                p.input_usd_per_mtok.map_or("—".into(), format_usd),
+                p.output_usd_per_mtok.map_or("—".into(), format_usd),
                 p.provider,
                 p.effective
             )
