@@ -446,6 +446,60 @@ async fn two_workers_never_summarise_the_same_article() {
     );
 }
 
+/// news.summarize with the real model and two model workers: it keeps both busy (two articles
+/// claimed at a time), stops at its maximum with summaries in flight counted, and summarises
+/// every article once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn model_workers_summarise_side_by_side_each_article_once() {
+    let model = crate::helpers::repo_root().join("models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(
+        model.is_file(),
+        "the test model {} is missing: run `jevons model fetch` (or .ci/run)",
+        model.display()
+    );
+    let t = setup().await;
+    let base = t.feeds.uri();
+    let items: Vec<String> = (0..5)
+        .map(|i| {
+            item(
+                &format!("m-{i}"),
+                &format!("{base}/m/{i}"),
+                &format!("DeepSeek efficiency story {i} about GPU inference cost"),
+                &format!("{LONG_B} Story number {i}."),
+                "Mon, 27 Jan 2025 14:00:00 GMT",
+            )
+        })
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(rss(&items), "application/rss+xml"))
+        .mount(&t.feeds)
+        .await;
+    assert_eq!(fetch_news(&t.ctx).await.unwrap().inserted, 5);
+    let mut settings = t.ctx.settings.summarizer.clone();
+    settings.model_path = model;
+    settings.device = "cpu".into();
+    settings.max_new_tokens = 8;
+    settings.threads = 2;
+    settings.workers = 2;
+    let llm = Summarizer::load(&settings).await.unwrap();
+    assert_eq!(llm.concurrency(), 2);
+    let news = &t.ctx.settings.news;
+    let first = summarize_news(t.app.pool(), news, &llm, 3).await.unwrap();
+    assert_eq!(first.summarized, 3, "{first:?}");
+    let rest = summarize_news(t.app.pool(), news, &llm, 100).await.unwrap();
+    assert_eq!(rest.summarized, 2, "{rest:?}");
+    assert_eq!(
+        count(
+            &t.app,
+            "SELECT count(DISTINCT article_id) FROM summaries WHERE method = 'llm'"
+        )
+        .await,
+        5
+    );
+    assert_eq!(count(&t.app, "SELECT count(*) FROM summaries").await, 5);
+}
+
 #[tokio::test]
 async fn the_news_api_filters_and_pages_with_a_cursor() {
     let t = setup().await;
