@@ -162,17 +162,7 @@ async fn events_study_stores_the_deepseek_sell_off_and_a_rerun_changes_nothing()
     for (d, title) in [("2025-06-27", "Too recent"), ("2023-07-10", "Too early")] {
         events::upsert(
             pool,
-            events::NewEvent {
-                day: day(d),
-                time: None,
-                time_zone: None,
-                kind: events::EventKind::Manual,
-                title: title.into(),
-                description: String::new(),
-                source_url: None,
-                model_id: None,
-                article_id: None,
-            },
+            events::NewEvent::on(day(d), events::EventKind::Manual, title),
             "cli",
         )
         .await

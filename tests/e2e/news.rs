@@ -405,15 +405,14 @@ async fn a_redirect_to_a_private_address_is_refused() {
     assert_eq!(status, "refused");
 }
 
-#[tokio::test]
-async fn two_workers_never_summarise_the_same_article() {
-    let t = setup().await;
+/// Serves `n` relevant stories (GUIDs `{prefix}-0…`) as the feed and fetches them all.
+async fn serve_efficiency_stories(t: &NewsTest, prefix: &str, n: u64) {
     let base = t.feeds.uri();
-    let items: Vec<String> = (0..12)
+    let items: Vec<String> = (0..n)
         .map(|i| {
             item(
-                &format!("w-{i}"),
-                &format!("{base}/w/{i}"),
+                &format!("{prefix}-{i}"),
+                &format!("{base}/{prefix}/{i}"),
                 &format!("DeepSeek efficiency story {i} about GPU inference cost"),
                 &format!("{LONG_B} Story number {i}."),
                 "Mon, 27 Jan 2025 14:00:00 GMT",
@@ -425,7 +424,13 @@ async fn two_workers_never_summarise_the_same_article() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(rss(&items), "application/rss+xml"))
         .mount(&t.feeds)
         .await;
-    assert_eq!(fetch_news(&t.ctx).await.unwrap().inserted, 12);
+    assert_eq!(fetch_news(&t.ctx).await.unwrap().inserted, n);
+}
+
+#[tokio::test]
+async fn two_workers_never_summarise_the_same_article() {
+    let t = setup().await;
+    serve_efficiency_stories(&t, "w", 12).await;
     let pool = t.app.pool().clone();
     let settings = t.ctx.settings.clone();
     let worker = |pool: jevons_store::PgPool, settings: std::sync::Arc<jevons_core::Settings>| async move {
@@ -458,24 +463,7 @@ async fn model_workers_summarise_side_by_side_each_article_once() {
         model.display()
     );
     let t = setup().await;
-    let base = t.feeds.uri();
-    let items: Vec<String> = (0..5)
-        .map(|i| {
-            item(
-                &format!("m-{i}"),
-                &format!("{base}/m/{i}"),
-                &format!("DeepSeek efficiency story {i} about GPU inference cost"),
-                &format!("{LONG_B} Story number {i}."),
-                "Mon, 27 Jan 2025 14:00:00 GMT",
-            )
-        })
-        .collect();
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(rss(&items), "application/rss+xml"))
-        .mount(&t.feeds)
-        .await;
-    assert_eq!(fetch_news(&t.ctx).await.unwrap().inserted, 5);
+    serve_efficiency_stories(&t, "m", 5).await;
     let mut settings = t.ctx.settings.summarizer.clone();
     settings.model_path = model;
     settings.device = "cpu".into();

@@ -504,17 +504,7 @@ async fn a_digest_carries_stored_abnormal_returns_and_frontier_changes_in_both_p
     let today = Utc::now().date_naive();
     let (event, _) = jevons_store::events::upsert(
         pool,
-        NewEvent {
-            day: today,
-            time: None,
-            time_zone: None,
-            kind: EventKind::News,
-            title: "Chip sell-off".into(),
-            description: String::new(),
-            source_url: None,
-            model_id: None,
-            article_id: None,
-        },
+        NewEvent::on(today, EventKind::News, "Chip sell-off"),
         "cli",
     )
     .await

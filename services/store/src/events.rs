@@ -88,6 +88,21 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
+    /// An event known only by its day, kind and title: no time, description, source or links.
+    pub fn on(day: NaiveDate, kind: EventKind, title: impl Into<String>) -> Self {
+        Self {
+            day,
+            time: None,
+            time_zone: None,
+            kind,
+            title: title.into(),
+            description: String::new(),
+            source_url: None,
+            model_id: None,
+            article_id: None,
+        }
+    }
+
     /// Trims the text fields and rejects what the pages could not show or anchor.
     pub fn check(mut self) -> Result<Self, StoreError> {
         let bad = |m: String| Err(StoreError::Invalid(m));
@@ -517,17 +532,11 @@ mod tests {
     use super::*;
 
     fn event(title: &str) -> NewEvent {
-        NewEvent {
-            day: NaiveDate::from_ymd_opt(2025, 1, 27).unwrap(),
-            time: None,
-            time_zone: None,
-            kind: EventKind::News,
-            title: title.into(),
-            description: String::new(),
-            source_url: None,
-            model_id: None,
-            article_id: None,
-        }
+        NewEvent::on(
+            NaiveDate::from_ymd_opt(2025, 1, 27).unwrap(),
+            EventKind::News,
+            title,
+        )
     }
 
     #[test]

@@ -47,23 +47,9 @@ fn group(window: (i32, i32), n: i32, mean_car: f64) -> GroupResult {
 }
 
 async fn event(pool: &jevons_store::PgPool, day: &str, title: &str) -> i64 {
-    let (e, _) = events::upsert(
-        pool,
-        NewEvent {
-            day: d(day),
-            time: None,
-            time_zone: None,
-            kind: EventKind::News,
-            title: title.into(),
-            description: String::new(),
-            source_url: None,
-            model_id: None,
-            article_id: None,
-        },
-        "cli",
-    )
-    .await
-    .unwrap();
+    let (e, _) = events::upsert(pool, NewEvent::on(d(day), EventKind::News, title), "cli")
+        .await
+        .unwrap();
     e.id
 }
 
