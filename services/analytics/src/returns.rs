@@ -157,10 +157,8 @@ pub fn return_panel(
         }
         v.dedup_by_key(|p| p.0);
     }
-    let by_symbol: HashMap<&str, &Vec<(i32, f64)>> =
-        slot_of.iter().map(|(s, i)| (*s, &series[*i])).collect();
-    let bench = by_symbol
-        .get(benchmark)
+    let bars_of = |s: &str| slot_of.get(s).map(|i| &series[*i]);
+    let bench = bars_of(benchmark)
         .filter(|v| !v.is_empty())
         .ok_or_else(|| MarketError::NoBenchmark(benchmark.to_string()))?;
     let calendar_days: Vec<i32> = bench.iter().map(|p| p.0).collect();
@@ -168,7 +166,7 @@ pub fn return_panel(
     let market = returns_from_prices(&bench_prices);
 
     let wanted: Vec<String> = if symbols.is_empty() {
-        let mut all: Vec<String> = by_symbol
+        let mut all: Vec<String> = slot_of
             .keys()
             .filter(|s| **s != benchmark)
             .map(|s| (*s).to_string())
@@ -180,9 +178,7 @@ pub fn return_panel(
     };
     let mut returns = Vec::with_capacity(wanted.len());
     for s in &wanted {
-        let bars = by_symbol
-            .get(s.as_str())
-            .ok_or_else(|| MarketError::NoPrices(s.clone()))?;
+        let bars = bars_of(s).ok_or_else(|| MarketError::NoPrices(s.clone()))?;
         // Both sides are sorted by day: one merge walk aligns the bars on the calendar.
         let mut aligned = vec![f64::NAN; calendar_days.len()];
         let mut i = 0;
