@@ -213,6 +213,49 @@ fn check_traversable(dir: &Path, user: &RunAs) -> Result<(), EmbeddedError> {
     Ok(())
 }
 
+/// Where the cluster goes when root's checkout is out of the `postgres` user's reach (a `0700`
+/// home such as `/root`, a `mktemp -d` directory): one directory per checkout path.
+pub const FALLBACK_ROOT: &str = "/var/lib/jevons";
+
+/// `data_dir` when `user` can reach it, else `<fallback_root>/pg-<hash of data_dir>`: stable for
+/// a checkout, distinct between checkouts. Logged, since the data then lives elsewhere.
+fn reachable_data_dir(
+    data_dir: PathBuf,
+    user: &RunAs,
+    fallback_root: &Path,
+) -> Result<PathBuf, EmbeddedError> {
+    // Created first (as root, like every parent on the way) so that only real directories'
+    // modes are judged; an empty directory left behind when falling back is harmless.
+    fs::create_dir_all(&data_dir).map_err(io_err(format!("creating {}", data_dir.display())))?;
+    let Err(unreachable) = check_traversable(&data_dir, user) else {
+        return Ok(data_dir);
+    };
+    let fallback = fallback_root.join(format!(
+        "pg-{:016x}",
+        fnv1a(data_dir.as_os_str().as_encoded_bytes())
+    ));
+    fs::create_dir_all(fallback_root)
+        .map_err(io_err(format!("creating {}", fallback_root.display())))?;
+    if check_traversable(&fallback, user).is_err() {
+        // The fallback is no better: report the directory that was asked for.
+        return Err(unreachable);
+    }
+    tracing::warn!(
+        asked = %data_dir.display(),
+        using = %fallback.display(),
+        user = %user.name,
+        "the PostgreSQL user cannot reach the data directory; the embedded cluster lives in the fallback directory instead"
+    );
+    Ok(fallback)
+}
+
+/// FNV-1a: a hash that stays the same across Rust versions (the fallback path must not move).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 fn chown(path: &Path, user: &RunAs) -> Result<(), EmbeddedError> {
     nix::unistd::chown(path, Some(user.uid), Some(user.gid)).map_err(|e| EmbeddedError::Io {
         context: format!("changing the owner of {} to {}", path.display(), user.name),
@@ -327,8 +370,11 @@ impl EmbeddedPostgres {
     pub fn start_blocking(data_dir: &Path) -> Result<Self, EmbeddedError> {
         let bindir = find_bindir()?;
         let user = run_as()?;
-        let data_dir = std::path::absolute(data_dir)
+        let mut data_dir = std::path::absolute(data_dir)
             .map_err(io_err(format!("resolving {}", data_dir.display())))?;
+        if let Some(u) = &user {
+            data_dir = reachable_data_dir(data_dir, u, Path::new(FALLBACK_ROOT))?;
+        }
         fs::create_dir_all(&data_dir)
             .map_err(io_err(format!("creating {}", data_dir.display())))?;
         if let Some(u) = &user {
@@ -663,6 +709,41 @@ mod tests {
         assert!(matches!(err, EmbeddedError::NotTraversable { .. }), "{err}");
         fs::set_permissions(&base, fs::Permissions::from_mode(0o755)).unwrap();
         assert!(check_traversable(&inner.join("pg"), &user).is_ok());
+        fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
+    fn an_unreachable_checkout_gets_a_stable_fallback_directory() {
+        let user = RunAs {
+            name: "nobody-here".into(),
+            uid: Uid::from_raw(65_000),
+            gid: Gid::from_raw(65_000),
+        };
+        let base = std::env::temp_dir().join(format!("jevons-fb-{:x}", rand::random::<u64>()));
+        let (home, fallback_root) = (base.join("home"), base.join("fallback"));
+        fs::create_dir_all(&home).unwrap();
+        fs::set_permissions(&base, fs::Permissions::from_mode(0o755)).unwrap();
+        let wanted = home.join("checkout/data/pg");
+        // Reachable: kept as asked.
+        assert_eq!(
+            reachable_data_dir(wanted.clone(), &user, &fallback_root).unwrap(),
+            wanted
+        );
+        // A 0700 home: a directory under the fallback root, the same on every start.
+        fs::set_permissions(&home, fs::Permissions::from_mode(0o700)).unwrap();
+        let first = reachable_data_dir(wanted.clone(), &user, &fallback_root).unwrap();
+        assert!(first.starts_with(&fallback_root), "{}", first.display());
+        assert_eq!(
+            reachable_data_dir(wanted.clone(), &user, &fallback_root).unwrap(),
+            first
+        );
+        let other = reachable_data_dir(home.join("other/data/pg"), &user, &fallback_root).unwrap();
+        assert_ne!(other, first, "two checkouts, two clusters");
+        // When the fallback is unreachable too, the error names the directory asked for.
+        fs::set_permissions(&base, fs::Permissions::from_mode(0o700)).unwrap();
+        let err = reachable_data_dir(wanted.clone(), &user, &fallback_root).unwrap_err();
+        assert!(err.to_string().contains("checkout/data/pg"), "{err}");
+        fs::set_permissions(&base, fs::Permissions::from_mode(0o755)).unwrap();
         fs::remove_dir_all(&base).unwrap();
     }
 }
