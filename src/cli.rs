@@ -215,6 +215,9 @@ pub enum DigestCommand {
         /// Comma-separated symbols; default: the whole watchlist.
         #[arg(long, value_delimiter = ',')]
         tickers: Vec<String>,
+        /// The period ending with this day's session (YYYY-MM-DD); default: the latest with prices.
+        #[arg(long, value_parser = parse_day)]
+        day: Option<NaiveDate>,
     },
     /// Queue a digest for every confirmed subscriber now (whatever the hour) and send the outbox.
     Send {

@@ -89,12 +89,30 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         return commands::summarize::run(command, &settings).await;
     }
     let mut db = startup::open_database(&settings).await?;
-    let result = dispatch(cli.command.unwrap_or(Command::Serve), &settings, &db.pool).await;
+    let command = cli.command.unwrap_or(Command::Serve);
+    let result = match reads_stored_data(&command) {
+        // Read commands see what `serve` shows: on a new database, the bundled dataset.
+        true => startup::prepare_data(&settings, &db.pool).await,
+        false => Ok(()),
+    };
+    let result = match result {
+        Ok(()) => dispatch(command, &settings, &db.pool).await,
+        Err(e) => Err(e),
+    };
     db.pool.close().await;
     if let Some(cluster) = db.embedded.as_mut() {
         cluster.stop().context("stopping the embedded PostgreSQL")?;
     }
     result
+}
+
+/// Commands that show or compute from stored data. Migrations, imports and backfills write
+/// what they are given into whatever database is there, bundled data or not.
+fn reads_stored_data(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Migrate | Command::Import(_) | Command::Backfill(_) | Command::Serve
+    )
 }
 
 async fn dispatch(
@@ -210,13 +228,13 @@ async fn dispatch(
             to,
             cadence,
             tickers,
+            day,
         }) => {
-            jevons_store::tickers::sync_watchlist(pool, &settings.watchlist).await?;
             let tickers: Vec<String> = tickers
                 .iter()
                 .map(|t| t.trim().to_ascii_uppercase())
                 .collect();
-            commands::digest::preview(settings, pool, &cadence, &tickers, &to).await?;
+            commands::digest::preview(settings, pool, &cadence, &tickers, day, &to).await?;
         }
         Command::Digest(DigestCommand::Send { now, cadence }) => {
             anyhow::ensure!(

@@ -181,6 +181,24 @@ async fn events_study_stores_the_deepseek_sell_off_and_a_rerun_changes_nothing()
         event_results::counts(pool).await.unwrap(),
         (stock_rows, group_rows)
     );
+    // With a failing event among them, every event's results are still its own: day 0 is the
+    // event's day or the next session after it.
+    let all = events::list(pool, &EventFilter::default()).await.unwrap();
+    let mut checked = 0;
+    for event in &all {
+        for r in event_results::for_event(pool, event.id).await.unwrap() {
+            let lag = (r.day0 - event.day).num_days();
+            assert!(
+                (0..=4).contains(&lag),
+                "{} ({}) holds a study with day 0 {}",
+                event.title,
+                event.day,
+                r.day0
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, stock_rows);
 }
 
 fn period(from: &str, to: &str) -> Period {

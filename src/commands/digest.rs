@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use jevons_core::Settings;
 use jevons_digest::{Cadence, Digests, ImageMode};
 use jevons_store::PgPool;
@@ -56,13 +56,14 @@ pub async fn preview(
     pool: &PgPool,
     cadence: &str,
     tickers: &[String],
+    day: Option<NaiveDate>,
     to: &Path,
 ) -> anyhow::Result<()> {
     let cadence = Cadence::parse(cadence).context("cadence must be daily or weekly")?;
     let digests = Digests::new(pool.clone(), settings.clone()).await?;
     digests.check_choices(tickers, "UTC")?;
     let composed = digests
-        .preview(cadence, tickers, ImageMode::DataUri)
+        .preview(cadence, tickers, ImageMode::DataUri, day)
         .await?;
     std::fs::write(to, composed.html.as_bytes())
         .with_context(|| format!("cannot write {}", to.display()))?;

@@ -131,3 +131,113 @@ async fn jobs_list_and_a_failing_run_is_recorded() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown job"));
 }
+
+/// Runs `jevons ARGS` on `url` and returns stdout, failing the test with stderr on an error.
+fn run_ok(url: &str, args: &[&str]) -> String {
+    let out = jevons(url).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "jevons {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn read_commands_on_a_new_database_see_the_bundled_dataset() {
+    let db = fresh_database().await;
+    // The first command on the new database is a read: it loads the bundled data as serve does.
+    let events = run_ok(&db.url, &["events", "list"]);
+    assert!(events.contains("2025-01-27"), "{events}");
+    assert!(events.contains("DeepSeek-R1"), "{events}");
+    let frontier = run_ok(
+        &db.url,
+        &[
+            "models",
+            "frontier",
+            "--benchmark",
+            "gpqa-diamond",
+            "--date",
+            "2025-02-06",
+        ],
+    );
+    assert!(frontier.contains("DeepSeek-R1"), "{frontier}");
+    let bars: i64 = sqlx::query_scalar("SELECT count(*) FROM price_bars")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(bars > 10_000, "{bars} bars");
+    // Loaded once: a second read command adds nothing.
+    run_ok(&db.url, &["events", "list"]);
+    let again: i64 = sqlx::query_scalar("SELECT count(*) FROM price_bars")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(again, bars);
+}
+
+#[tokio::test]
+async fn digest_previews_show_the_moves_of_their_period() {
+    let db = fresh_database().await;
+    let dir = std::env::temp_dir().join(format!("jevons-preview-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let preview = |cadence: &str, day: Option<&str>| {
+        let to = dir.join(format!("{cadence}-{}.html", day.unwrap_or("latest")));
+        let to_arg = to.display().to_string();
+        let mut args = vec!["digest", "preview", "--cadence", cadence, "--to", &to_arg];
+        if let Some(d) = day {
+            args.extend(["--day", d]);
+        }
+        let stdout = run_ok(&db.url, &args);
+        (stdout, std::fs::read_to_string(&to).unwrap())
+    };
+    let last_day: chrono::NaiveDate = {
+        // Loaded by the first preview; read after it.
+        let (_, html) = preview("daily", None);
+        let last: chrono::NaiveDate =
+            sqlx::query_scalar("SELECT max(day) FROM price_bars WHERE symbol = 'NVDA'")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert!(!html.contains("No new prices"), "daily preview is empty");
+        // NVDA's row is that day's close against the session before.
+        let closes: Vec<f64> = sqlx::query_scalar(
+            "SELECT adj_close FROM price_bars WHERE symbol = 'NVDA' ORDER BY day DESC LIMIT 2",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        let pct = (closes[0] / closes[1] - 1.0) * 100.0;
+        let shown = format!(
+            "{}{:.2}%",
+            if pct < 0.0 { "\u{2212}" } else { "+" },
+            pct.abs()
+        );
+        assert!(
+            html.contains(&shown),
+            "NVDA {shown} on {last} not in the daily preview"
+        );
+        assert!(html.contains(&last.to_string()));
+        last
+    };
+    let (_, weekly) = preview("weekly", None);
+    assert!(!weekly.contains("No new prices"), "weekly preview is empty");
+    assert!(weekly.contains(&last_day.to_string()));
+
+    // Around the DeepSeek sell-off: the day itself, and the week that ends with it.
+    let (stdout, daily) = preview("daily", Some("2025-01-27"));
+    assert!(stdout.contains("2025-01-27"), "{stdout}");
+    assert!(
+        daily.contains("\u{2212}16.97%"),
+        "NVDA's fall on 2025-01-27"
+    );
+    let (_, week) = preview("weekly", Some("2025-01-31"));
+    assert!(
+        week.contains("2025-01-25 \u{2013} 2025-01-31"),
+        "the week ending 2025-01-31"
+    );
+    // NVDA from the 2025-01-24 close (142.5733) to the 2025-01-31 close (120.0307).
+    assert!(week.contains("\u{2212}15.81%"), "NVDA over the week");
+    assert!(!week.contains("No new prices"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -126,6 +126,27 @@ async fn posting_events_needs_the_key() {
         .unwrap();
     assert_eq!(r.status(), 403);
 
+    // An empty key is no key: an empty header does not match it, writes stay disabled.
+    let app = spawn_app_with(true, |s| {
+        s.api.key = Some(SecretString::from(""));
+    })
+    .await;
+    for (name, value) in [
+        ("x-api-key", ""),
+        ("Authorization", "Bearer "),
+        ("x-api-key", " "),
+    ] {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/events", app.address))
+            .header(name, value)
+            .json(&event)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{name}: {value:?}");
+    }
+
     let app = spawn_app_with(true, |s| {
         s.api.key = Some(SecretString::from("test-key-123"));
     })

@@ -504,3 +504,55 @@ async fn models_fetch_job_downloads_the_configured_sources() {
     let (_, _, scores, _) = model_counts(&app).await;
     assert_eq!(scores, 195);
 }
+
+#[tokio::test]
+async fn csv_exports_defuse_spreadsheet_formulas_in_third_party_names() {
+    let app = spawn_app(false).await;
+    // A model list in Epoch's format whose names a spreadsheet would run as formulas.
+    let dir = std::env::temp_dir().join(format!("jevons-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("epoch_models_2025-02-06.csv");
+    std::fs::write(
+        &file,
+        "Model,Organization,Publication date,Training compute (FLOP)\n\
+         \"=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",@Evil Corp,2025-01-02,1e24\n\
+         -2+3 model,+Org,2025-01-03,2e24\n",
+    )
+    .unwrap();
+    jevons_jobs::models::import_file(
+        app.pool(),
+        &app.settings,
+        &file,
+        Format::EpochModels,
+        None,
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+
+    let body = app
+        .get("/api/v1/models?released_after=2025-01-01&format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2, "{body}");
+    let cells: Vec<&str> = rows.iter().flat_map(|r| r.iter()).collect();
+    for c in &cells {
+        let formula = c.starts_with(['=', '+', '@', '\t', '\r'])
+            || (c.starts_with('-') && c.parse::<f64>().is_err());
+        assert!(!formula, "a cell a spreadsheet would run: {c:?} in\n{body}");
+    }
+    assert!(
+        cells.contains(&"'=HYPERLINK(\"http://evil.test\",\"x\")"),
+        "{body}"
+    );
+    assert!(
+        cells.contains(&"'@Evil Corp") && cells.contains(&"'-2+3 model"),
+        "{body}"
+    );
+}

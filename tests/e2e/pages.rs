@@ -93,3 +93,60 @@ async fn job_history_page_lists_runs() {
         "errors from outside are escaped"
     );
 }
+
+#[tokio::test]
+async fn bad_dates_and_time_zones_are_refused_with_the_field_named() {
+    let app = spawn_app(true).await;
+    for (url, field) in [
+        ("/news?from=2025-13-45", "from"),
+        ("/news?to=yesterday", "to"),
+        ("/events?from=2025-02-30", "from"),
+        ("/correlations?to=2025/01/27", "to"),
+        ("/models?date=not-a-date", "date"),
+        ("/digest/preview?cadence=daily&day=2025-1-2x", "day"),
+    ] {
+        let r = app.get(url).await;
+        assert_eq!(r.status(), 400, "{url}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("<html"), "{url}: the error page");
+        assert!(
+            html.contains(&format!("`{field}`")),
+            "{url}: names {field}:\n{html}"
+        );
+    }
+    for (url, field) in [
+        ("/api/v1/news?from=2025-13-45", "from"),
+        ("/api/v1/events?to=nope", "to"),
+        (
+            "/api/v1/frontier?benchmark=gpqa-diamond&date=2025-02-31",
+            "date",
+        ),
+    ] {
+        let r = app.get(url).await;
+        assert_eq!(r.status(), 400, "{url}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "bad_request", "{url}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("`{field}`")), "{url}: {message}");
+    }
+    // An unknown time zone at subscribe is refused, not replaced by UTC.
+    let r = app
+        .client
+        .post(format!("{}/subscribe", app.address))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("email=a%40example.org&cadence=daily&tickers=NVDA&time_zone=Mars%2FOlympus")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Mars/Olympus") && html.contains("time zone"),
+        "{html}"
+    );
+    let subscribers: i64 = sqlx::query_scalar("SELECT count(*) FROM subscribers")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(subscribers, 0);
+}

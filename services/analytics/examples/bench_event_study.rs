@@ -34,10 +34,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => series.push((sym.to_string(), vec![(day, close)])),
         }
     }
-    let events: Vec<EventTiming> = std::fs::read_to_string(&args[2])?
+    let events: Vec<(usize, EventTiming)> = std::fs::read_to_string(&args[2])?
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| NaiveDate::parse_from_str(l.trim(), "%Y-%m-%d").map(EventTiming::day))
+        .enumerate()
+        .map(|(i, l)| {
+            NaiveDate::parse_from_str(l.trim(), "%Y-%m-%d").map(|d| (i, EventTiming::day(d)))
+        })
         .collect::<Result<_, _>>()?;
     let benchmark = args[3].as_str();
     let runs: usize = args[4].parse()?;
@@ -58,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         checksum = 0.0;
         studied = 0;
         skipped = 0;
-        for r in &results {
+        for (_, r) in &results {
             let st = r.as_ref().map_err(|e| e.to_string())?;
             skipped += st.skipped.len();
             for s in &st.stocks {

@@ -799,55 +799,95 @@ impl EventStudy {
         Ok(df)
     }
 
-    /// A CSV with one row per stock and window (and the per-stock model parameters).
-    pub fn to_csv(&self) -> String {
-        use std::fmt::Write as _;
-        let mut out = String::from(
-            "event_day,day0,symbol,benchmark,model,alpha,beta,sigma,estimation_days,window,car,se,t,p,bhar,stars\n",
-        );
-        for s in &self.stocks {
-            for c in &s.cars {
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{},{},{},{},{},\"{},{}\",{},{},{},{},{},{}",
-                    self.anchor.event_day,
-                    self.anchor.session,
-                    s.symbol,
-                    self.benchmark,
-                    self.spec.model.as_str(),
-                    s.alpha,
-                    s.beta,
-                    s.sigma,
-                    s.estimation_days,
-                    c.window.start,
-                    c.window.end,
-                    c.car,
-                    c.se,
-                    c.t,
-                    c.p,
-                    c.bhar,
-                    stats::stars(c.p)
-                );
-            }
-        }
-        out
+    /// A CSV with one row per stock and window (and the per-stock model parameters), written
+    /// by the `csv` crate with spreadsheet formulas defused.
+    pub fn to_csv(&self) -> Result<Vec<u8>, csv::Error> {
+        const HEADER: [&str; 16] = [
+            "event_day",
+            "day0",
+            "symbol",
+            "benchmark",
+            "model",
+            "alpha",
+            "beta",
+            "sigma",
+            "estimation_days",
+            "window",
+            "car",
+            "se",
+            "t",
+            "p",
+            "bhar",
+            "stars",
+        ];
+        let rows = self.stocks.iter().flat_map(|s| {
+            s.cars.iter().map(move |c| {
+                vec![
+                    self.anchor.event_day.to_string(),
+                    self.anchor.session.to_string(),
+                    s.symbol.clone(),
+                    self.benchmark.clone(),
+                    self.spec.model.as_str().to_string(),
+                    s.alpha.to_string(),
+                    s.beta.to_string(),
+                    s.sigma.to_string(),
+                    s.estimation_days.to_string(),
+                    format!("{},{}", c.window.start, c.window.end),
+                    c.car.to_string(),
+                    c.se.to_string(),
+                    c.t.to_string(),
+                    c.p.to_string(),
+                    c.bhar.to_string(),
+                    stats::stars(c.p).to_string(),
+                ]
+            })
+        });
+        jevons_core::csv_export::csv_bytes(&HEADER, rows)
     }
 }
 
-/// Studies of many events on one panel, each event on its own, spread over the machine's cores
-/// (events are independent; results come back in input order).
-pub fn event_studies(
+/// Studies of many events on one panel, each event on its own, spread over the machine's cores.
+/// Every result comes back with its event's key, so nothing depends on positions: an event whose
+/// study fails (an error, or even a panic) gets its own error and the others are unaffected.
+pub fn event_studies<K: Clone + Send + Sync>(
     panel: &ReturnPanel,
-    events: &[EventTiming],
+    events: &[(K, EventTiming)],
     spec: &StudySpec,
-) -> Vec<Result<EventStudy, MarketError>> {
+) -> Vec<(K, Result<EventStudy, MarketError>)> {
+    study_each(events, |e, scratch| {
+        event_study_with(panel, e, spec, scratch)
+    })
+}
+
+/// Runs `study` on every event over the available cores; a panic is caught per event.
+fn study_each<K, F>(
+    events: &[(K, EventTiming)],
+    study: F,
+) -> Vec<(K, Result<EventStudy, MarketError>)>
+where
+    K: Clone + Send + Sync,
+    F: Fn(&EventTiming, &mut Scratch) -> Result<EventStudy, MarketError> + Sync,
+{
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(events.len().max(1));
-    let study_all = |part: &[EventTiming]| {
+    let study_all = |part: &[(K, EventTiming)]| {
         let mut scratch = Scratch::default();
         part.iter()
-            .map(|e| event_study_with(panel, e, spec, &mut scratch))
+            .map(|(key, e)| {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    study(e, &mut scratch)
+                }));
+                let result = outcome.unwrap_or_else(|_| {
+                    // The scratch buffers may be half-written: start the next event afresh.
+                    scratch = Scratch::default();
+                    Err(MarketError::Invalid(format!(
+                        "the study of the event on {} failed unexpectedly (a panic)",
+                        e.day
+                    )))
+                });
+                (key.clone(), result)
+            })
             .collect::<Vec<_>>()
     };
     if threads <= 1 {
@@ -857,17 +897,74 @@ pub fn event_studies(
     std::thread::scope(|scope| {
         let handles: Vec<_> = events
             .chunks(chunk)
-            .map(|part| scope.spawn(move || study_all(part)))
+            .map(|part| (part, scope.spawn(|| study_all(part))))
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| {
+            .flat_map(|(part, h)| {
+                // Panics are caught per event, so a thread dies only on something like an
+                // allocation failure; then each of its events still gets its own error.
                 h.join().unwrap_or_else(|_| {
-                    vec![Err(MarketError::Invalid(
-                        "an event study thread panicked".into(),
-                    ))]
+                    part.iter()
+                        .map(|(key, e)| {
+                            let why = format!("the study of the event on {} was lost", e.day);
+                            (key.clone(), Err(MarketError::Invalid(why)))
+                        })
+                        .collect()
                 })
             })
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::anchoring::AnchorReason;
+    use chrono::Datelike;
+
+    fn day(d: u32) -> EventTiming {
+        EventTiming::day(NaiveDate::from_ymd_opt(2025, 1, d).unwrap_or(NaiveDate::MIN))
+    }
+
+    fn empty_study(e: &EventTiming) -> EventStudy {
+        EventStudy {
+            anchor: Anchor {
+                event_day: e.day,
+                new_york_day: e.day,
+                session: e.day,
+                index: 0,
+                reason: AnchorReason::EventDay,
+                explanation: String::new(),
+            },
+            benchmark: "SPY".into(),
+            spec: StudySpec::default(),
+            stocks: Vec::new(),
+            skipped: Vec::new(),
+            group: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_failing_event_keeps_its_own_error_and_the_others_their_results() {
+        // Many events, so every thread gets a chunk; the one on the 13th fails with a panic,
+        // the one on the 7th with an error.
+        let events: Vec<(i64, EventTiming)> =
+            (2..28).map(|d| (100 + i64::from(d), day(d))).collect();
+        let results = study_each(&events, |e, _| match e.day.day() {
+            13 => panic!("boom"),
+            7 => Err(MarketError::Invalid("no sessions".into())),
+            _ => Ok(empty_study(e)),
+        });
+        assert_eq!(results.len(), events.len());
+        for (key, r) in &results {
+            let d = u32::try_from(key - 100).unwrap_or(0);
+            match (d, r) {
+                (13, Err(e)) => assert!(e.to_string().contains("2025-01-13"), "{e}"),
+                (7, Err(e)) => assert!(e.to_string().contains("no sessions"), "{e}"),
+                (_, Ok(st)) => assert_eq!(st.anchor.event_day, day(d).day, "key {key}"),
+                (_, other) => panic!("event {key}: unexpected {other:?}"),
+            }
+        }
+    }
 }

@@ -161,11 +161,16 @@ fn many_events_in_parallel_equal_one_at_a_time() {
     ])
     .unwrap();
     let panel = return_panel(&df, "SPY", &[]).unwrap();
-    let events: Vec<EventTiming> = (260..290).map(|i| EventTiming::day(days[i])).collect();
+    // Keys in an order unrelated to the days: results must come back under their own key.
+    let events: Vec<(usize, EventTiming)> = (260..290)
+        .rev()
+        .map(|i| (i, EventTiming::day(days[i])))
+        .collect();
     let all = event_studies(&panel, &events, &StudySpec::default());
     assert_eq!(all.len(), events.len());
-    for (e, r) in events.iter().zip(&all) {
-        let one = event_study(&panel, e, &StudySpec::default()).unwrap();
+    for (key, r) in &all {
+        let one =
+            event_study(&panel, &EventTiming::day(days[*key]), &StudySpec::default()).unwrap();
         // Debug text: NaN (one stock has no cross-sectional t) compares equal that way.
         assert_eq!(format!("{:?}", r.as_ref().unwrap()), format!("{one:?}"));
     }

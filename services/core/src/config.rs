@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::{Role, Symbol, Ticker};
@@ -294,7 +294,7 @@ impl Settings {
         if let Some(url) = env.remove("DATABASE_URL") {
             env.insert("JEVONS__DATABASE__URL".into(), url);
         }
-        let settings: Settings = Config::builder()
+        let mut settings: Settings = Config::builder()
             .add_source(defaults)
             .add_source(File::from(config_dir.join("local.toml")).required(false))
             .add_source(
@@ -308,6 +308,20 @@ impl Settings {
             )
             .build()?
             .try_deserialize()?;
+        // An empty secret is no secret: `JEVONS__API__KEY=""` must not let an empty key in.
+        for secret in [
+            &mut settings.api.key,
+            &mut settings.database.url,
+            &mut settings.digest.secret,
+            &mut settings.smtp.password,
+        ] {
+            if secret
+                .as_ref()
+                .is_some_and(|s| s.expose_secret().trim().is_empty())
+            {
+                *secret = None;
+            }
+        }
         settings.check()?;
         Ok(settings)
     }
@@ -344,7 +358,6 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -379,6 +392,15 @@ mod tests {
         .unwrap();
         assert_eq!(s.api.key.as_ref().unwrap().expose_secret(), "s3cret-key");
         assert!(!format!("{s:?}").contains("s3cret-key"));
+        // An empty or blank key is no key.
+        for blank in ["", "  "] {
+            let s = Settings::load_with(
+                Path::new("/nonexistent"),
+                env(&[("JEVONS__API__KEY", blank)]),
+            )
+            .unwrap();
+            assert!(s.api.key.is_none(), "{blank:?} became a key");
+        }
     }
 
     #[test]

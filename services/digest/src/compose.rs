@@ -358,9 +358,17 @@ pub async fn gather_tickers(
     sections: PeriodSections,
 ) -> Result<Content, DigestError> {
     let (base_url, mode) = (opts.base_url, opts.mode);
-    // Bars are daily: the period covers the days after its start's day, up to its end's day.
     let (from, to) = (day_of(period.start), day_of(period.end));
-    let moves = db::watchlist_moves(pool, tickers, from, to).await?;
+    // Bars are daily: the period reports the sessions that closed in it, each against the
+    // close before the first of them.
+    let (first_session, last_session) = period.market_days();
+    let moves = db::watchlist_moves(
+        pool,
+        tickers,
+        first_session - Duration::days(1),
+        last_session,
+    )
+    .await?;
     let mut images = Vec::new();
     let mut rows = Vec::with_capacity(moves.len());
     for m in &moves {
@@ -460,7 +468,13 @@ pub async fn gather_tickers(
         frontier: sections.frontier,
         abnormal,
         images,
-        period_label: format!("{from} \u{2013} {to}"),
+        period_label: if first_session == last_session {
+            first_session.to_string()
+        } else if first_session < last_session {
+            format!("{first_session} \u{2013} {last_session}")
+        } else {
+            format!("{from} \u{2013} {to}")
+        },
     })
 }
 

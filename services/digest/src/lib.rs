@@ -14,7 +14,7 @@ pub mod token;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use jevons_core::Settings;
 use jevons_store::digest::{self as db, OutboxItem, OutboxKind, SubscribeOutcome, Subscriber};
 use jevons_store::{PgPool, StoreError};
@@ -365,16 +365,18 @@ impl Digests {
         Ok((queued, report))
     }
 
-    /// A digest as a subscriber of `cadence` following `tickers` would get it for the latest
-    /// period with prices; images inline for email (`Cid`) or as data URIs for a browser.
+    /// A digest as a subscriber of `cadence` following `tickers` would get it for the period
+    /// ending with the session of `day`, or for the latest period with prices; images inline
+    /// for email (`Cid`) or as data URIs for a browser.
     pub async fn preview(
         &self,
         cadence: Cadence,
         tickers: &[String],
         mode: ImageMode,
+        day: Option<NaiveDate>,
     ) -> Result<Composed, DigestError> {
         let latest = db::latest_price_day(&self.pool, tickers).await?;
-        let period = period::preview_period(cadence, Utc::now(), latest);
+        let period = period::preview_period(cadence, Utc::now(), latest, day);
         let content =
             compose::gather(&self.pool, tickers, &period, &self.gather_options(mode)).await?;
         let unsubscribe = format!("{}/unsubscribe?token=preview", self.base_url());

@@ -41,6 +41,36 @@ pub struct Period {
     pub end: DateTime<Utc>,
 }
 
+/// US equities close at 16:00 New York time; a daily bar is news from that instant on.
+const MARKET_TZ: Tz = chrono_tz::America::New_York;
+const MARKET_CLOSE_HOUR: u32 = 16;
+
+/// The instant the trading session of `day` closes (16:00 New York, DST included).
+pub fn session_close(day: NaiveDate) -> DateTime<Utc> {
+    let local = day.and_hms_opt(MARKET_CLOSE_HOUR, 0, 0).unwrap_or_default();
+    MARKET_TZ
+        .from_local_datetime(&local)
+        .earliest()
+        .map_or_else(|| Utc.from_utc_datetime(&local), |t| t.with_timezone(&Utc))
+}
+
+impl Period {
+    /// The first and last calendar days whose session closes within `[start, end)`: the daily
+    /// bars this period reports. A digest sent at 07:00 covers the previous evening's close, not
+    /// the day that has not traded yet. `first > last` when no close falls in the period.
+    pub fn market_days(&self) -> (NaiveDate, NaiveDate) {
+        let mut first = self.start.with_timezone(&MARKET_TZ).date_naive();
+        if session_close(first) < self.start {
+            first += Duration::days(1);
+        }
+        let mut last = self.end.with_timezone(&MARKET_TZ).date_naive();
+        if session_close(last) >= self.end {
+            last -= Duration::days(1);
+        }
+        (first, last)
+    }
+}
+
 /// A time zone name, or an error text that says what is accepted.
 pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
     name.trim().parse::<Tz>().map_err(|_| {
@@ -87,18 +117,23 @@ pub fn due_period(
     })
 }
 
-/// A preview's period: the last `cadence` ending at the latest day with prices (the bundled
-/// dataset ends in the past), or at `now` when there are recent prices.
+/// A preview's period: the last `cadence` ending with the session of `day` when one is asked
+/// for, else ending with the latest day with prices (the bundled dataset ends in the past), or
+/// at `now` when there are recent prices.
 pub fn preview_period(
     cadence: Cadence,
     now: DateTime<Utc>,
     latest_day: Option<NaiveDate>,
+    day: Option<NaiveDate>,
 ) -> Period {
-    let end = match latest_day {
-        Some(day) if day < (now - cadence.length()).date_naive() => {
-            let next = day + Duration::days(1);
-            Utc.from_utc_datetime(&next.and_hms_opt(0, 0, 0).unwrap_or_default())
-        }
+    let through = |day: NaiveDate| {
+        // Midnight UTC after the day: after its close (20:00 or 21:00 UTC), before the next one.
+        let next = day + Duration::days(1);
+        Utc.from_utc_datetime(&next.and_hms_opt(0, 0, 0).unwrap_or_default())
+    };
+    let end = match (day, latest_day) {
+        (Some(day), _) => through(day),
+        (None, Some(day)) if day < (now - cadence.length()).date_naive() => through(day),
         _ => now,
     };
     Period {
@@ -205,12 +240,57 @@ mod tests {
         assert_eq!(Cadence::parse("hourly"), None);
     }
 
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn previews_anchor_on_the_last_stored_day() {
         let now = at("2026-03-01T12:00:00Z");
-        let p = preview_period(Cadence::Weekly, now, NaiveDate::from_ymd_opt(2025, 6, 30));
+        let p = preview_period(Cadence::Weekly, now, Some(day("2025-06-30")), None);
         assert_eq!(p.end, at("2025-07-01T00:00:00Z"));
         assert_eq!(p.start, at("2025-06-24T00:00:00Z"));
-        assert_eq!(preview_period(Cadence::Daily, now, None).end, now);
+        assert_eq!(p.market_days(), (day("2025-06-24"), day("2025-06-30")));
+        let p = preview_period(Cadence::Daily, now, Some(day("2025-06-30")), None);
+        assert_eq!(p.market_days(), (day("2025-06-30"), day("2025-06-30")));
+        let p = preview_period(Cadence::Daily, now, None, Some(day("2025-01-27")));
+        assert_eq!(p.market_days(), (day("2025-01-27"), day("2025-01-27")));
+        assert_eq!(preview_period(Cadence::Daily, now, None, None).end, now);
+    }
+
+    #[test]
+    fn a_period_reports_the_sessions_that_closed_in_it() {
+        // 16:00 New York is 21:00 UTC in winter and 20:00 UTC in summer.
+        assert_eq!(session_close(day("2025-01-27")), at("2025-01-27T21:00:00Z"));
+        assert_eq!(session_close(day("2025-06-30")), at("2025-06-30T20:00:00Z"));
+        // A daily digest at 07:00 UTC on the 28th covers the 27th's close, not the 28th.
+        let p = due_period(
+            Cadence::Daily,
+            "UTC".parse().unwrap(),
+            at("2025-01-28T07:00:00Z"),
+            7,
+            Weekday::Mon,
+            None,
+        )
+        .unwrap();
+        assert_eq!(p.market_days(), (day("2025-01-27"), day("2025-01-27")));
+        // Sent at 22:00 UTC, the same day's close is in.
+        let p = Period {
+            key: "k".into(),
+            start: at("2025-01-26T22:00:00Z"),
+            end: at("2025-01-27T22:00:00Z"),
+        };
+        assert_eq!(p.market_days(), (day("2025-01-27"), day("2025-01-27")));
+        // A weekly digest on Monday morning covers Monday … Friday of the week before.
+        let p = due_period(
+            Cadence::Weekly,
+            "UTC".parse().unwrap(),
+            at("2025-02-03T07:00:00Z"),
+            7,
+            Weekday::Mon,
+            None,
+        )
+        .unwrap();
+        assert_eq!(p.market_days(), (day("2025-01-27"), day("2025-02-02")));
     }
 }

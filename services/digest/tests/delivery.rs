@@ -40,7 +40,12 @@ async fn seed(pool: &jevons_store::PgPool, settings: &Settings) {
     jevons_store::tickers::sync_watchlist(pool, &settings.watchlist)
         .await
         .unwrap();
-    let today = Utc::now().date_naive();
+    // The last bar is the latest session that has closed: a digest due now reports it.
+    let now = Utc::now();
+    let mut today = now.date_naive();
+    if jevons_digest::period::session_close(today) > now {
+        today -= Duration::days(1);
+    }
     let series = |sym: &str, last_move: f64| {
         let bars: Vec<PriceBar> = (0..60)
             .map(|i| {
@@ -403,7 +408,7 @@ async fn empty_periods_are_skipped_and_previews_render() {
 
     let preview = e
         .digests
-        .preview(Cadence::Weekly, &[], ImageMode::DataUri)
+        .preview(Cadence::Weekly, &[], ImageMode::DataUri, None)
         .await
         .unwrap();
     assert!(

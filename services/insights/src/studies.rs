@@ -2,6 +2,8 @@
 //! panel of every stored bar, an event's timing, and the stored studies of every complete event
 //! (the `events.study` job).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use jevons_analytics::anchoring::{EventTiming, anchor};
 use jevons_analytics::event_study::{EventStudy, StudySpec, event_studies};
@@ -163,13 +165,21 @@ pub async fn store_event_studies(
         }
     }
 
-    let timings: Vec<EventTiming> = ready.iter().map(|(_, t, _)| t.clone()).collect();
+    // Each study comes back under its event's id: a failed one never shifts the others.
+    let keyed: Vec<(i64, EventTiming)> = ready.iter().map(|(e, t, _)| (e.id, t.clone())).collect();
     let study_spec = spec.clone();
-    let studies = tokio::task::spawn_blocking(move || event_studies(&panel, &timings, &study_spec))
+    let studies = tokio::task::spawn_blocking(move || event_studies(&panel, &keyed, &study_spec))
         .await
         .map_err(|e| StudyError::Panel(format!("the event-study task failed: {e}")))?;
+    let by_id: HashMap<i64, (&Event, NaiveDate)> = ready
+        .iter()
+        .map(|(e, _, last)| (e.id, (*e, *last)))
+        .collect();
 
-    for ((event, _, last_session), study) in ready.iter().zip(studies) {
+    for (event_id, study) in studies {
+        let Some(&(event, last_session)) = by_id.get(&event_id) else {
+            continue;
+        };
         let study = match study {
             Ok(s) => s,
             Err(e) => {
@@ -180,7 +190,7 @@ pub async fn store_event_studies(
         for s in &study.skipped {
             tracing::debug!(event = event.id, symbol = %s.symbol, reason = %s.reason, "stock left out of the study");
         }
-        match event_results::replace(pool, &stored_results(event.id, &study, *last_session)).await {
+        match event_results::replace(pool, &stored_results(event.id, &study, last_session)).await {
             Ok(counts) => {
                 report.studied += 1;
                 report.rows_written += counts.written;

@@ -71,15 +71,96 @@ async fn seed_upsert_filter_and_candidates() {
     assert!(events::get(&db.pool, first.id).await.unwrap().is_some());
     assert!(events::get(&db.pool, -1).await.unwrap().is_none());
 
-    // Whether or not migration 0003 created ai_models, the call answers.
+    // Candidate releases: the models released in the range, newest first, each linked to the
+    // model-release event that names it.
+    let model = |name: &str, released: &str| jevons_core::ai::ModelRecord {
+        name: name.into(),
+        key: name.to_ascii_lowercase(),
+        organization: Some("Test Lab".into()),
+        released: Some(d(released)),
+        params_total: None,
+        params_active: None,
+        training_compute_flop: None,
+        training_cost_usd: None,
+        cost_basis: None,
+        hardware: None,
+        hardware_quantity: None,
+        open_weights: None,
+        accessibility: None,
+        domain: None,
+        url: None,
+    };
+    let batch = jevons_core::ai::SourceBatch {
+        source: "test".into(),
+        source_url: None,
+        snapshot: None,
+        models: vec![
+            model("Early-1", "2023-05-01"),
+            model("Mid-2", "2024-06-01"),
+            model("Late-3", "2025-01-20"),
+        ],
+        scores: Vec::new(),
+        prices: Vec::new(),
+    };
+    jevons_store::models::import_batch(&db.pool, &batch)
+        .await
+        .unwrap();
+    let release = events::upsert(
+        &db.pool,
+        NewEvent::on(d("2025-01-20"), EventKind::ModelRelease, "Late-3 released"),
+        "test",
+    )
+    .await
+    .unwrap()
+    .0;
     let cands = events::candidate_releases(&db.pool, d("2024-01-01"), d("2025-12-31"), 50)
         .await
         .unwrap();
-    assert!(cands.iter().all(|c| c.released >= d("2024-01-01")));
+    let names: Vec<&str> = cands.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Late-3", "Mid-2"], "in range, newest first");
+    assert_eq!(cands[0].event_id, Some(release.id));
+    assert_eq!(cands[1].event_id, None);
+
+    // Daily news about a ticker: articles that mention it, by New York day.
+    let (feed, _) = jevons_store::news::add_feed(
+        &db.pool,
+        "https://example.org/feed.xml",
+        Some("Test"),
+        "cli",
+    )
+    .await
+    .unwrap();
+    for (guid, at, ticker) in [
+        ("a", "2025-01-27T15:00:00Z", "NVDA"),
+        ("b", "2025-01-27T18:00:00Z", "NVDA"),
+        // 02:00 UTC on the 28th is still the 27th in New York.
+        ("c", "2025-01-28T02:00:00Z", "NVDA"),
+        ("d", "2025-01-29T15:00:00Z", "AMD"),
+    ] {
+        let article = jevons_store::news::NewArticle {
+            feed_id: feed.id,
+            url: Some(format!("https://example.org/{guid}")),
+            canonical_url: None,
+            guid: guid.into(),
+            title: format!("Story {guid}"),
+            published: Some(at.parse().unwrap()),
+            author: None,
+            text: format!("Text of story {guid} about {ticker}."),
+            text_source: "feed".into(),
+            content_hash: format!("hash-{guid}"),
+            feed_hash: format!("feed-hash-{guid}"),
+            language: Some("en".into()),
+            relevance: 1.0,
+            entities: vec![("ticker".into(), ticker.into())],
+        };
+        jevons_store::news::save_article(&db.pool, &article)
+            .await
+            .unwrap();
+    }
     let news = events::news_daily(&db.pool, "NVDA", d("2025-01-01"), d("2025-02-01"))
         .await
-        .unwrap();
-    if let Some(days) = news {
-        assert!(days.is_empty());
-    }
+        .unwrap()
+        .expect("the news tables exist after the migrations");
+    let days: Vec<(NaiveDate, i64)> = news.iter().map(|n| (n.day, n.articles)).collect();
+    assert_eq!(days, [(d("2025-01-27"), 3)]);
 }

@@ -10,7 +10,7 @@ use jevons_store::digest::SubscribeOutcome;
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use super::parse_query;
+use super::{parse_day_param, parse_query};
 use crate::error::PageError;
 use crate::views::Nav;
 
@@ -329,9 +329,10 @@ async fn unsubscribe_one_click(
 struct PreviewQuery {
     cadence: Option<String>,
     tickers: Option<String>,
+    day: Option<String>,
 }
 
-/// `GET /digest/preview?cadence=daily|weekly&tickers=NVDA,AMD`: the digest's HTML part with
+/// `GET /digest/preview?cadence=daily|weekly&tickers=NVDA,AMD&day=YYYY-MM-DD`: the digest's HTML part with
 /// its images as data URIs.
 async fn preview(
     req: HttpRequest,
@@ -351,10 +352,11 @@ async fn preview(
         .map(|t| t.trim().to_ascii_uppercase())
         .filter(|t| !t.is_empty())
         .collect();
+    let day = parse_day_param(q.day.as_deref(), "day").map_err(PageError::BadRequest)?;
     let digests = digests(&pool, &settings).await?;
     digests.check_choices(&tickers, "UTC").map_err(internal)?;
     let composed = digests
-        .preview(cadence, &tickers, ImageMode::DataUri)
+        .preview(cadence, &tickers, ImageMode::DataUri, day)
         .await
         .map_err(internal)?;
     Ok(html(actix_web::http::StatusCode::OK, composed.html))

@@ -13,7 +13,9 @@ use jevons_analytics::anchoring::EventTiming;
 use jevons_analytics::correlation::{
     self, CorrelationMatrix, LagCorrelation, ROLLING_WINDOWS, RollingPoint,
 };
-use jevons_analytics::event_study::{EventStudy, NormalModel, StudySpec, Window, event_study};
+use jevons_analytics::event_study::{
+    EventStudy, GroupTest, NormalModel, StudySpec, Window, event_study,
+};
 use jevons_analytics::returns::{MarketError, ReturnPanel};
 use jevons_analytics::stats::stars;
 use jevons_core::{DateRange, Settings, Symbol};
@@ -23,7 +25,7 @@ use jevons_store::{PgPool, StoreError};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
-use super::{Format, negotiate, parse_query, truncate};
+use super::{Format, negotiate, parse_day_param, parse_query, truncate};
 use crate::charts_events::{
     Line, LineChart, colour, date_ticks, day_x, heatmap_svg, line_chart_svg, pct_label, plain_label,
 };
@@ -166,12 +168,8 @@ struct EventsQuery {
 }
 
 fn filter_from(q: &EventsQuery) -> Result<EventFilter, Failure> {
-    let day = |v: &Option<String>| -> Result<Option<NaiveDate>, Failure> {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| DateRange::parse_day(s).map_err(|e| Failure::Input(e.to_string())))
-            .transpose()
+    let day = |v: &Option<String>, what: &str| -> Result<Option<NaiveDate>, Failure> {
+        parse_day_param(v.as_deref(), what).map_err(Failure::Input)
     };
     Ok(EventFilter {
         kind: q
@@ -181,8 +179,8 @@ fn filter_from(q: &EventsQuery) -> Result<EventFilter, Failure> {
             .filter(|s| !s.is_empty())
             .map(EventKind::parse)
             .transpose()?,
-        from: day(&q.from)?,
-        to: day(&q.to)?,
+        from: day(&q.from, "from")?,
+        to: day(&q.to, "to")?,
         text: q
             .q
             .as_deref()
@@ -230,7 +228,14 @@ async fn api_add_event(
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(key) = settings.api.key.as_ref() else {
+    // Settings drop an empty key already; checked here too, since an empty key would match an
+    // empty header.
+    let Some(key) = settings
+        .api
+        .key
+        .as_ref()
+        .filter(|k| !k.expose_secret().trim().is_empty())
+    else {
         return Ok(json_error(
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -238,6 +243,7 @@ async fn api_add_event(
         ));
     };
     let ok = presented_key(&req, &settings.api.key_header)
+        .filter(|given| !given.is_empty())
         .is_some_and(|given| constant_time_eq(given.as_bytes(), key.expose_secret().as_bytes()));
     if !ok {
         let mut resp = json_error(
@@ -361,7 +367,11 @@ async fn api_event_study(
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((header::VARY, "Accept"))
-            .body(study.to_csv()));
+            .body(
+                study
+                    .to_csv()
+                    .map_err(|e| Failure::Internal(format!("writing the study as CSV: {e}")))?,
+            ));
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::VARY, "Accept"))
@@ -428,15 +438,11 @@ async fn correlations(
         .last()
         .copied()
         .ok_or_else(|| Failure::Input("no sessions".into()))?;
-    let day = |v: &Option<String>| -> Result<Option<NaiveDate>, Failure> {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| DateRange::parse_day(s).map_err(|e| Failure::Input(e.to_string())))
-            .transpose()
+    let day = |v: &Option<String>, what: &str| -> Result<Option<NaiveDate>, Failure> {
+        parse_day_param(v.as_deref(), what).map_err(Failure::Input)
     };
-    let to = day(&q.to)?.unwrap_or(last);
-    let from = day(&q.from)?.unwrap_or(to - Duration::days(365));
+    let to = day(&q.to, "to")?.unwrap_or(last);
+    let from = day(&q.from, "from")?.unwrap_or(to - Duration::days(365));
     if from > to {
         return Err(Failure::Input(format!("from {from} is after to {to}")));
     }
@@ -1251,6 +1257,52 @@ pub struct StoryPage {
     pub sell_off_id: Option<i64>,
 }
 
+/// What the data says of R1's own day against the sell-off: the delay is stated only when R1's
+/// day shows no significant mean abnormal return and the sell-off does.
+fn r1_note(r1: &EventStudy, sell_off: &EventStudy) -> String {
+    let day0 = |st: &EventStudy| {
+        st.group
+            .iter()
+            .find(|g| g.window == Window { start: 0, end: 0 })
+            .cloned()
+    };
+    let describe = |g: &GroupTest| {
+        format!(
+            "{} (cross-sectional p = {:.3}{})",
+            crate::format::signed_pct(g.mean_car * 100.0),
+            g.cross_sectional_p,
+            match stars(g.cross_sectional_p) {
+                "" => String::new(),
+                s => format!(" {s}"),
+            }
+        )
+    };
+    let Some(g) = day0(r1) else {
+        return format!(
+            "DeepSeek-R1 came out on 2025-01-20: {}.",
+            r1.anchor.explanation
+        );
+    };
+    let mut note = format!(
+        "DeepSeek-R1 came out on 2025-01-20: {}. The vendors' mean abnormal return on {} was {}",
+        r1.anchor.explanation,
+        r1.anchor.session,
+        describe(&g)
+    );
+    match day0(sell_off) {
+        Some(s) if g.cross_sectional_p >= 0.05 && s.cross_sectional_p < 0.05 => {
+            let sessions = sell_off.anchor.index.saturating_sub(r1.anchor.index);
+            note.push_str(&format!(
+                "; the first significant one came {sessions} sessions later, on {}: {}.",
+                sell_off.anchor.session,
+                describe(&s)
+            ));
+        }
+        _ => note.push('.'),
+    }
+    note
+}
+
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
 }
@@ -1318,15 +1370,7 @@ async fn story_page(
                     })
                     .unwrap_or_default();
                 let r1 = event_study(panel, &EventTiming::day(day(2025, 1, 20)), &spec)
-                    .map(|r| {
-                        let g = r.group.iter().find(|g| g.window == Window { start: 0, end: 0 });
-                        format!(
-                            "DeepSeek-R1 came out on 2025-01-20: {}. Mean abnormal return that day: {}{}; the market took a week to react.",
-                            r.anchor.explanation,
-                            g.map_or_else(|| "–".into(), |g| crate::format::signed_pct(g.mean_car * 100.0)),
-                            g.map_or("", |g| stars(g.cross_sectional_p))
-                        )
-                    })
+                    .map(|r| r1_note(&r, &st))
                     .unwrap_or_else(|e| e.to_string());
                 let chart = mean_car_chart(
                     &st,

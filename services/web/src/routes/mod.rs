@@ -11,6 +11,7 @@ mod pages;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, web};
+use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -45,6 +46,22 @@ fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, String> {
     web::Query::<T>::from_query(req.query_string())
         .map(web::Query::into_inner)
         .map_err(|e| format!("bad query string: {e}"))
+}
+
+/// An optional `YYYY-MM-DD` query parameter: absent or empty is `None`, anything else must be
+/// a date, and the error names the parameter.
+pub(crate) fn parse_day_param(s: Option<&str>, what: &str) -> Result<Option<NaiveDate>, String> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                format!(
+                    "`{what}` must be a date as YYYY-MM-DD, not `{}`",
+                    truncate(s)
+                )
+            }),
+    }
 }
 
 /// The response format an API handler was asked for.

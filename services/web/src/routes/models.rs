@@ -13,7 +13,7 @@ use jevons_store::models::{self, BenchmarkSummary, ModelFilter, ModelSummary, Pr
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use super::{Format, negotiate, parse_query, truncate};
+use super::{Format, negotiate, parse_day_param, parse_query, truncate};
 use crate::charts_models::{ChartPoint, frontier_svg};
 use crate::error::{ApiError, PageError};
 use crate::views::Nav;
@@ -56,19 +56,8 @@ impl From<ModelDataError> for PageError {
     }
 }
 
-fn parse_day(s: Option<&str>, what: &str) -> Result<Option<NaiveDate>, String> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                format!(
-                    "`{what}` must be a date as YYYY-MM-DD, not `{}`",
-                    truncate(s)
-                )
-            }),
-    }
-}
+/// Frontier models released this many days before the date shown are marked as new on it.
+const NEW_ON_FRONTIER_DAYS: i64 = 90;
 
 fn known_by(s: Option<&str>) -> Result<KnownBy, String> {
     match s.map(str::trim).unwrap_or("asof") {
@@ -88,39 +77,28 @@ fn options(settings: &Settings, k: KnownBy) -> FrontierOptions {
     }
 }
 
-/// One CSV field, quoted when needed.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// A CSV attachment; fields are quoted by the `csv` crate and guarded against spreadsheet
+/// formulas (model names come from third parties).
 fn csv_response(
     name: &str,
     header_line: &str,
     rows: impl Iterator<Item = Vec<String>>,
-) -> HttpResponse {
-    let mut body = String::from(header_line);
-    body.push('\n');
-    for r in rows {
-        let line: Vec<String> = r.iter().map(|f| csv_field(f)).collect();
-        body.push_str(&line.join(","));
-        body.push('\n');
-    }
-    HttpResponse::Ok()
+) -> Result<HttpResponse, ApiError> {
+    let header: Vec<&str> = header_line.split(',').collect();
+    let body = jevons_core::csv_export::csv_bytes(&header, rows)
+        .map_err(|e| ApiError::Internal(format!("writing {name}.csv: {e}")))?;
+    Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((header::VARY, "Accept"))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}.csv\""),
         ))
-        .body(body)
+        .body(body))
 }
 
 /// A model by numeric id or by any name a source uses for it.
@@ -154,9 +132,9 @@ async fn api_models(req: HttpRequest, pool: web::Data<PgPool>) -> Result<HttpRes
     let format = negotiate(q.format.as_deref(), &req)?;
     let filter = ModelFilter {
         organization: q.organization.filter(|s| !s.trim().is_empty()),
-        released_after: parse_day(q.released_after.as_deref(), "released_after")
+        released_after: parse_day_param(q.released_after.as_deref(), "released_after")
             .map_err(ApiError::BadRequest)?,
-        released_before: parse_day(q.released_before.as_deref(), "released_before")
+        released_before: parse_day_param(q.released_before.as_deref(), "released_before")
             .map_err(ApiError::BadRequest)?,
         with_data: false,
         limit: MODELS_LIMIT,
@@ -166,7 +144,7 @@ async fn api_models(req: HttpRequest, pool: web::Data<PgPool>) -> Result<HttpRes
         Format::Json => Ok(HttpResponse::Ok()
             .insert_header((header::VARY, "Accept"))
             .json(list)),
-        Format::Csv => Ok(csv_response(
+        Format::Csv => csv_response(
             "models",
             "id,name,organization,released,params_total,training_compute_flop,training_cost_usd,open_weights,scores,prices",
             list.into_iter().map(|m| {
@@ -183,7 +161,7 @@ async fn api_models(req: HttpRequest, pool: web::Data<PgPool>) -> Result<HttpRes
                     m.prices.to_string(),
                 ]
             }),
-        )),
+        ),
     }
 }
 
@@ -246,7 +224,7 @@ async fn api_benchmarks(
         Format::Json => Ok(HttpResponse::Ok()
             .insert_header((header::VARY, "Accept"))
             .json(list)),
-        Format::Csv => Ok(csv_response(
+        Format::Csv => csv_response(
             "benchmarks",
             "key,name,scale,scores,models,unmatched_scores,sources",
             list.into_iter().map(|b| {
@@ -260,7 +238,7 @@ async fn api_benchmarks(
                     b.sources.join(" "),
                 ]
             }),
-        )),
+        ),
     }
 }
 
@@ -305,7 +283,7 @@ async fn api_frontier(
 ) -> Result<HttpResponse, ApiError> {
     let q: FrontierQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
     let format = negotiate(q.format.as_deref(), &req)?;
-    let date = parse_day(q.date.as_deref(), "date")
+    let date = parse_day_param(q.date.as_deref(), "date")
         .map_err(ApiError::BadRequest)?
         .unwrap_or_else(|| Utc::now().date_naive());
     let k = known_by(q.prices.as_deref()).map_err(ApiError::BadRequest)?;
@@ -341,7 +319,7 @@ async fn api_frontier(
                 note: PRICE_NOTE,
                 frontier: f.frontier().collect(),
             })),
-        Format::Csv => Ok(csv_response(
+        Format::Csv => csv_response(
             "frontier",
             "model_id,model,released,score,price_usd_per_mtok,provider,price_effective,price_backfilled,self_reported,score_source",
             f.frontier().map(|r| {
@@ -358,7 +336,7 @@ async fn api_frontier(
                     r.score_source.clone(),
                 ]
             }),
-        )),
+        ),
     }
 }
 
@@ -383,7 +361,7 @@ async fn api_cheapest(
             "`min_score` is required, e.g. min_score=0.7".into(),
         ));
     };
-    let from = parse_day(q.from.as_deref(), "from")
+    let from = parse_day_param(q.from.as_deref(), "from")
         .map_err(ApiError::BadRequest)?
         .or(NaiveDate::from_ymd_opt(2023, 1, 1))
         .unwrap_or_default();
@@ -552,7 +530,7 @@ async fn index(
 ) -> Result<HttpResponse, PageError> {
     let q: IndexQuery = parse_query(&req).map_err(PageError::BadRequest)?;
     let pool = pool.get_ref();
-    let date = parse_day(q.date.as_deref(), "date")
+    let date = parse_day_param(q.date.as_deref(), "date")
         .map_err(PageError::BadRequest)?
         .unwrap_or_else(|| Utc::now().date_naive());
     let k = known_by(q.prices.as_deref()).map_err(PageError::BadRequest)?;
@@ -603,7 +581,8 @@ async fn index(
             price: p.price,
             score: p.score,
             on_frontier: p.on_frontier,
-            highlight: p.model.to_lowercase().contains("deepseek"),
+            // New on the frontier: the models that moved it most recently.
+            highlight: p.on_frontier && (date - p.released).num_days() <= NEW_ON_FRONTIER_DAYS,
         })
         .collect();
     let chart = frontier_svg(&chart_points, &bench.name, 960, 440);

@@ -9,7 +9,7 @@ use jevons_store::news::{self as store, ArticleDetail, ArticleFilter, ArticleIte
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::parse_query;
+use super::{parse_day_param, parse_query};
 use crate::error::{ApiError, PageError};
 use crate::views::Nav;
 
@@ -84,11 +84,14 @@ impl NewsQuery {
                     .map_err(|_| "feed must be a feed id".to_string())
             })
             .transpose()?;
-        let range =
-            DateRange::parse(present(&self.from), present(&self.to)).map_err(|e| e.to_string())?;
+        let from_day = parse_day_param(present(&self.from), "from")?;
+        let to_day = parse_day_param(present(&self.to), "to")?;
+        if let (Some(f), Some(t)) = (from_day, to_day) {
+            DateRange::new(f, t).map_err(|e| e.to_string())?;
+        }
         let midnight = |d: chrono::NaiveDate| Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN));
-        let from = present(&self.from).map(|_| midnight(range.from()));
-        let to = present(&self.to).map(|_| midnight(range.to()) + Duration::days(1));
+        let from = from_day.map(midnight);
+        let to = to_day.map(|d| midnight(d) + Duration::days(1));
         let q = present(&self.q)
             .map(|q| {
                 if q.chars().count() > MAX_QUERY_CHARS {
