@@ -6,6 +6,8 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod timeline;
+
 use std::fmt::Write as _;
 
 use chrono::{Duration, NaiveDate};
