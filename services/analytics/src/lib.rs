@@ -5,7 +5,10 @@
 
 pub mod anchoring;
 pub mod correlation;
+pub mod demand;
 pub mod efficiency;
 pub mod event_study;
+pub mod jevons;
+pub mod price_of_intelligence;
 pub mod returns;
 pub mod stats;

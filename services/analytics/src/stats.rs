@@ -267,6 +267,39 @@ fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
     h
 }
 
+/// The t with P(|T| ≥ t) = `p_two_sided` for Student's t with `df` degrees of freedom: the
+/// 97.5 % quantile for p = 0.05. statrs' inverse CDF starts it, and Newton steps on the exact
+/// tail above polish it (statrs alone is good to ~1e-9, short of a 1e-9 check on a CI).
+/// `None` unless 0 < p < 1 and df > 0.
+pub fn t_critical(p_two_sided: f64, df: f64) -> Option<f64> {
+    use statrs::distribution::StudentsT;
+    if !(p_two_sided > 0.0 && p_two_sided < 1.0) {
+        return None;
+    }
+    let exact = StudentT::new(df)?;
+    let mut t = StudentsT::new(0.0, 1.0, df)
+        .ok()?
+        .inverse_cdf(1.0 - p_two_sided / 2.0);
+    if !t.is_finite() {
+        return None;
+    }
+    // ln of the density's normalising constant: Γ((df+1)/2) / (Γ(df/2) √(df π)).
+    let ln_norm = ln_gamma_half_step(df / 2.0) - 0.5 * (df * std::f64::consts::PI).ln();
+    for _ in 0..8 {
+        let density = (ln_norm - (df + 1.0) / 2.0 * (t * t / df).ln_1p()).exp();
+        if density.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+            break;
+        }
+        // d/dt P(|T| ≥ t) = −2 f(t).
+        let step = (exact.two_sided_p(t) - p_two_sided) / (2.0 * density);
+        t += step;
+        if step.abs() <= 1e-15 * t.abs() {
+            break;
+        }
+    }
+    t.is_finite().then_some(t)
+}
+
 /// Two-sided p-value of a standard-normal statistic.
 pub fn p_normal(z: f64) -> f64 {
     if !z.is_finite() {
@@ -387,6 +420,22 @@ pub fn stars(p: f64) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn t_critical_matches_tables() {
+        // scipy.stats.t.ppf(0.975, df)
+        for (df, want) in [
+            (1.0, 12.706204736174694),
+            (2.0, 4.302652729749462),
+            (7.0, 2.364624251592784),
+            (30.0, 2.0422724563012378),
+        ] {
+            let got = super::t_critical(0.05, df).unwrap();
+            assert!((got - want).abs() < 1e-12, "df {df}: {got} vs {want}");
+        }
+        assert!(super::t_critical(0.0, 3.0).is_none());
+        assert!(super::t_critical(0.05, 0.0).is_none());
+    }
+
     use super::*;
 
     #[test]
