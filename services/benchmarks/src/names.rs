@@ -120,6 +120,18 @@ pub const BENCHMARKS: &[BenchmarkDef] = &[
         spellings: &["otis-mock-aime-2024-2025"],
     },
     BenchmarkDef {
+        key: "frontiermath",
+        name: "FrontierMath (tiers 1-3)",
+        scale: ScoreScale::Fraction,
+        spellings: &["frontiermath"],
+    },
+    BenchmarkDef {
+        key: "eci",
+        name: "Epoch Capabilities Index",
+        scale: ScoreScale::Points,
+        spellings: &["eci", "epoch-capabilities-index"],
+    },
+    BenchmarkDef {
         key: "lmarena-text",
         name: "LMArena text (Elo)",
         scale: ScoreScale::Elo,
