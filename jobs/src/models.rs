@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
-use jevons_benchmarks::fetch::{FetchPolicy, client, fetch};
 use jevons_benchmarks::epoch::{hub_benchmark_from_file_name, hub_zip_entries};
+use jevons_benchmarks::fetch::{FetchPolicy, client, fetch};
 use jevons_benchmarks::{AliasTable, Format, ParseOptions, SourceBatch, snapshot_from_file_name};
 use jevons_core::Settings;
 use jevons_store::PgPool;
@@ -108,9 +108,8 @@ fn parse_hub_zip(
             benchmark: hub_benchmark_from_file_name(&name),
             ..opts.clone()
         };
-        batches.push(
-            jevons_benchmarks::parse(format, &data, &opts).map_err(|e| parse_err(&name, e))?,
-        );
+        batches
+            .push(jevons_benchmarks::parse(format, &data, &opts).map_err(|e| parse_err(&name, e))?);
     }
     if batches.is_empty() {
         return Err(ModelsError::Invalid(format!(
@@ -319,12 +318,13 @@ pub async fn fetch_sources_on(
                         snapshot: Some(today),
                         ..opts
                     };
-                    let snapshot = jevons_benchmarks::parse(format, &bytes, &opts).map_err(
-                        |source_err| ModelsError::Parse {
-                            what: source.url.clone(),
-                            source: source_err,
-                        },
-                    )?;
+                    let snapshot =
+                        jevons_benchmarks::parse(format, &bytes, &opts).map_err(|source_err| {
+                            ModelsError::Parse {
+                                what: source.url.clone(),
+                                source: source_err,
+                            }
+                        })?;
                     record_price_changes(pool, &snapshot, today).await
                 }
                 _ => import_bytes(pool, &source.url, &bytes, format, &opts).await,

@@ -91,7 +91,9 @@ async fn litellm_fetches_record_only_price_changes() {
 
     // First download into an empty price table: a snapshot, undated.
     serve(&server, FIRST).await;
-    let r = fetch_sources_on(&db.pool, &settings, d("2026-01-06")).await.unwrap();
+    let r = fetch_sources_on(&db.pool, &settings, d("2026-01-06"))
+        .await
+        .unwrap();
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     let first = rows(&db).await;
     assert_eq!(first.len(), 3);
@@ -99,7 +101,9 @@ async fn litellm_fetches_record_only_price_changes() {
 
     // The next snapshot a week later: only what moved, dated that day.
     serve(&server, SECOND).await;
-    let r = fetch_sources_on(&db.pool, &settings, d("2026-01-13")).await.unwrap();
+    let r = fetch_sources_on(&db.pool, &settings, d("2026-01-13"))
+        .await
+        .unwrap();
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     assert_eq!(r.rows_written(), 3);
     let new: Vec<_> = rows(&db)
@@ -110,8 +114,22 @@ async fn litellm_fetches_record_only_price_changes() {
     assert_eq!(
         new,
         vec![
-            ("deepseek/deepseek-chat".into(), d("2026-01-13"), Some(0.28), Some(0.42), true, false),
-            ("gpt-5".into(), d("2026-01-13"), Some(1.25), Some(10.0), true, false),
+            (
+                "deepseek/deepseek-chat".into(),
+                d("2026-01-13"),
+                Some(0.28),
+                Some(0.42),
+                true,
+                false
+            ),
+            (
+                "gpt-5".into(),
+                d("2026-01-13"),
+                Some(1.25),
+                Some(10.0),
+                true,
+                false
+            ),
             ("o1".into(), d("2026-01-13"), None, None, true, true),
         ]
     );
@@ -165,7 +183,9 @@ async fn litellm_fetches_record_only_price_changes() {
         "<html>rate limited</html>",
     ] {
         serve(&server, bad).await;
-        let r = fetch_sources_on(&db.pool, &settings, d("2026-01-27")).await.unwrap();
+        let r = fetch_sources_on(&db.pool, &settings, d("2026-01-27"))
+            .await
+            .unwrap();
         assert_eq!(r.failed.len(), 1, "{bad}");
         assert_eq!(r.rows_written(), 0);
         assert_eq!(rows(&db).await, all, "{bad}");

@@ -200,12 +200,20 @@ pub fn parse_hub(
     // Results taken from papers may lack a model version and name the model only.
     let display = cols.find(&["Name"]);
     // By preference: the best score of a run, its mean, then an external file's one score.
-    let score = ["Best score (across scorers)", "mean_score", "EM", "Score", "Accuracy"]
-        .iter()
-        .find_map(|n| cols.find(&[n]))
-        .ok_or_else(|| {
-            ParseError::Format(format!("not a {WHAT} file: no `Best score (across scorers)` column"))
-        })?;
+    let score = [
+        "Best score (across scorers)",
+        "mean_score",
+        "EM",
+        "Score",
+        "Accuracy",
+    ]
+    .iter()
+    .find_map(|n| cols.find(&[n]))
+    .ok_or_else(|| {
+        ParseError::Format(format!(
+            "not a {WHAT} file: no `Best score (across scorers)` column"
+        ))
+    })?;
     let viewer = cols.find(&["Log viewer", "Source link"]);
     let origin = cols.find(&["Source"]);
     let (key, name) = benchmark_key(bench);
@@ -229,7 +237,10 @@ pub fn parse_hub(
         let raw = match opt_number(&r, Some(score), "score") {
             Ok(Some(v)) if (0.0..=1.0).contains(&v) => v,
             Ok(Some(v)) => {
-                errors.push(RowError::new(line, format!("{m}: score {v} is outside 0…1")));
+                errors.push(RowError::new(
+                    line,
+                    format!("{m}: score {v} is outside 0…1"),
+                ));
                 continue;
             }
             // A run that has not finished yet: listed without a score.
@@ -242,8 +253,8 @@ pub fn parse_hub(
         if !seen.insert(m.to_string()) {
             continue;
         }
-        let self_reported = field(&r, origin)
-            .is_some_and(|s| !s.to_ascii_lowercase().contains("leaderboard"));
+        let self_reported =
+            field(&r, origin).is_some_and(|s| !s.to_ascii_lowercase().contains("leaderboard"));
         scores.push(ScoreRecord {
             model_name: m.to_string(),
             model_key: model_key(m),
@@ -513,10 +524,22 @@ mod tests {
         assert!((get("deepseek-reasoner").value - 0.834).abs() < 1e-3);
         assert!(!get("gpt-5-2025-08-07_high").self_reported);
         let math = parse_hub(&hub("math_level_5.csv"), Some("math_level_5"), None).unwrap();
-        assert!(math.scores.iter().all(|s| s.benchmark_key == "math-level-5"));
-        let swe = parse_hub(&hub("swe_bench_verified.csv"), Some("swe_bench_verified"), None)
-            .unwrap();
-        assert!(swe.scores.iter().all(|s| s.benchmark_key == "swe-bench-verified"));
+        assert!(
+            math.scores
+                .iter()
+                .all(|s| s.benchmark_key == "math-level-5")
+        );
+        let swe = parse_hub(
+            &hub("swe_bench_verified.csv"),
+            Some("swe_bench_verified"),
+            None,
+        )
+        .unwrap();
+        assert!(
+            swe.scores
+                .iter()
+                .all(|s| s.benchmark_key == "swe-bench-verified")
+        );
         let mmlu = parse_hub(&hub("mmlu_external.csv"), Some("mmlu"), None).unwrap();
         let g4 = mmlu
             .scores
@@ -541,7 +564,10 @@ mod tests {
             .find(|s| s.model_name == "gpt-5.5-pro-pre-release_xhigh")
             .unwrap();
         assert!((top.value - 158.6686).abs() < 1e-3);
-        assert_eq!((top.benchmark_key.as_str(), top.scale), ("eci", ScoreScale::Points));
+        assert_eq!(
+            (top.benchmark_key.as_str(), top.scale),
+            ("eci", ScoreScale::Points)
+        );
         let v31 = b.models.iter().find(|m| m.name == "DeepSeek-V3.1").unwrap();
         assert_eq!(v31.key, "deepseek-v3-1");
         assert_eq!(v31.organization.as_deref(), Some("DeepSeek"));
@@ -549,6 +575,8 @@ mod tests {
         let bad = b"Model version,ECI Score\nx,120\ny,high\n";
         assert!(matches!(parse_eci(bad, None), Err(ParseError::Rows(r)) if r[0].line == 3));
         let bad = b"Model version,mean_score\nx,0.5\ny,71.5\n";
-        assert!(matches!(parse_hub(bad, Some("gpqa"), None), Err(ParseError::Rows(r)) if r[0].line == 3));
+        assert!(
+            matches!(parse_hub(bad, Some("gpqa"), None), Err(ParseError::Rows(r)) if r[0].line == 3)
+        );
     }
 }

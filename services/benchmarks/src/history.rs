@@ -184,12 +184,21 @@ mod tests {
         // 2025-02-06T10:56:03+08:00 is 02:56 UTC that day: the initial snapshot, undated.
         assert_eq!(r1[0].effective, d("2025-02-06"));
         assert_eq!(
-            (r1[0].input_usd_per_mtok, r1[0].output_usd_per_mtok, r1[0].dated),
+            (
+                r1[0].input_usd_per_mtok,
+                r1[0].output_usd_per_mtok,
+                r1[0].dated
+            ),
             (Some(0.55), Some(2.19), false)
         );
         let last = r1.last().unwrap();
         assert_eq!(
-            (last.effective, last.input_usd_per_mtok, last.output_usd_per_mtok, last.dated),
+            (
+                last.effective,
+                last.input_usd_per_mtok,
+                last.output_usd_per_mtok,
+                last.dated
+            ),
             (d("2026-01-13"), Some(0.28), Some(0.42), true)
         );
         let chat = rows("deepseek/deepseek-chat");
@@ -197,8 +206,15 @@ mod tests {
         assert_eq!(chat[1].input_usd_per_mtok, Some(0.27));
         // Removals end a price and carry none.
         let gone = rows("vertex_ai/claude-3-7-sonnet-20250219");
-        assert!(gone.iter().any(|p| p.removed && p.input_usd_per_mtok.is_none()));
-        assert!(b.prices.iter().all(|p| p.dated || p.effective == d("2025-02-06")));
+        assert!(
+            gone.iter()
+                .any(|p| p.removed && p.input_usd_per_mtok.is_none())
+        );
+        assert!(
+            b.prices
+                .iter()
+                .all(|p| p.dated || p.effective == d("2025-02-06"))
+        );
         // Embeddings and images are not per-token chat prices.
         assert!(
             b.prices
@@ -261,7 +277,14 @@ mod tests {
         let got = changes(&state, &current, day);
         let summary: Vec<_> = got
             .iter()
-            .map(|p| (p.model_name.as_str(), p.input_usd_per_mtok, p.removed, p.dated))
+            .map(|p| {
+                (
+                    p.model_name.as_str(),
+                    p.input_usd_per_mtok,
+                    p.removed,
+                    p.dated,
+                )
+            })
             .collect();
         assert_eq!(
             summary,

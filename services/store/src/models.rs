@@ -131,10 +131,11 @@ pub async fn import_batch_with(
     let mut models = dedup(&batch.models, |m| m.key.clone());
     if write == ModelWrite::FillMissing && !models.is_empty() {
         let keys: Vec<&str> = models.iter().map(|m| m.key.as_str()).collect();
-        let stored: Vec<String> = sqlx::query_scalar("SELECT key FROM ai_models WHERE key = ANY($1)")
-            .bind(&keys)
-            .fetch_all(&mut *tx)
-            .await?;
+        let stored: Vec<String> =
+            sqlx::query_scalar("SELECT key FROM ai_models WHERE key = ANY($1)")
+                .bind(&keys)
+                .fetch_all(&mut *tx)
+                .await?;
         let stored: std::collections::HashSet<String> = stored.into_iter().collect();
         models.retain(|m| !stored.contains(&m.key));
     }
