@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
+use jevons_benchmarks::epoch::{hub_benchmark_from_file_name, hub_zip_entries};
 use jevons_benchmarks::fetch::{FetchPolicy, client, fetch};
-use jevons_benchmarks::{AliasTable, Format, ParseOptions, snapshot_from_file_name};
+use jevons_benchmarks::{AliasTable, Format, ParseOptions, SourceBatch, snapshot_from_file_name};
 use jevons_core::Settings;
 use jevons_store::PgPool;
 use jevons_store::models::{self, AliasRow, ImportStats};
@@ -77,11 +78,99 @@ pub async fn import_bytes(
             what: what.to_string(),
             source,
         })?;
+    Ok(models::import_batch_with(pool, &batch, model_write(&batch)).await?)
+}
+
+/// The batches of a Benchmarking Hub download: every wanted CSV of the zip (`wanted` names
+/// without `.csv`; the ECI file always), all parsed before anything is written.
+fn parse_hub_zip(
+    what: &str,
+    bytes: &[u8],
+    wanted: &[String],
+    opts: &ParseOptions,
+) -> Result<Vec<SourceBatch>, ModelsError> {
+    let parse_err = |name: &str, source| ModelsError::Parse {
+        what: format!("{what}: {name}"),
+        source,
+    };
+    let entries = hub_zip_entries(bytes).map_err(|e| parse_err("", e))?;
+    let mut batches = Vec::new();
+    for (name, data) in entries {
+        let stem = name.trim_end_matches(".csv");
+        let format = if stem == "epoch_capabilities_index" {
+            Format::EpochEci
+        } else if wanted.iter().any(|w| w == stem) {
+            Format::EpochHub
+        } else {
+            continue;
+        };
+        let opts = ParseOptions {
+            benchmark: hub_benchmark_from_file_name(&name),
+            ..opts.clone()
+        };
+        batches
+            .push(jevons_benchmarks::parse(format, &data, &opts).map_err(|e| parse_err(&name, e))?);
+    }
+    if batches.is_empty() {
+        return Err(ModelsError::Invalid(format!(
+            "{what}: none of the benchmark files {wanted:?} is in the zip"
+        )));
+    }
+    Ok(batches)
+}
+
+/// The ECI's model list only fills gaps of the notable-models catalogue.
+fn model_write(batch: &SourceBatch) -> models::ModelWrite {
+    if batch.source == jevons_benchmarks::epoch::ECI_SOURCE {
+        models::ModelWrite::FillMissing
+    } else {
+        models::ModelWrite::Upsert
+    }
+}
+
+/// Writes parsed batches, one transaction each; the stats added up.
+async fn import_batches(
+    pool: &PgPool,
+    batches: &[SourceBatch],
+) -> Result<ImportStats, ModelsError> {
+    let mut total = ImportStats::default();
+    for b in batches {
+        let s = models::import_batch_with(pool, b, model_write(b)).await?;
+        for (t, x) in [
+            (&mut total.models, s.models),
+            (&mut total.scores, s.scores),
+            (&mut total.prices, s.prices),
+        ] {
+            t.rows += x.rows;
+            t.inserted += x.inserted;
+            t.updated += x.updated;
+            t.unchanged += x.unchanged;
+        }
+        total.unmatched_names += s.unmatched_names;
+    }
+    Ok(total)
+}
+
+/// Records a fresh LiteLLM snapshot as changes against the stored prices of its source: only
+/// the names that appear, change their input/output price or disappear get a row, dated `day`.
+/// Running it again with the same file writes nothing.
+pub async fn record_price_changes(
+    pool: &PgPool,
+    snapshot: &SourceBatch,
+    day: NaiveDate,
+) -> Result<ImportStats, ModelsError> {
+    let state = models::price_state(pool, &snapshot.source, day).await?;
+    let changed = jevons_benchmarks::history::changes(&state, &snapshot.prices, day);
+    let batch = SourceBatch {
+        prices: changed,
+        ..snapshot.clone()
+    };
     Ok(models::import_batch(pool, &batch).await?)
 }
 
 /// `jevons import models FILE --format F`: the snapshot is `snapshot`, else a date in the file
-/// name; the generic format's source defaults to the file's stem.
+/// name; the generic format's source defaults to the file's stem. `epoch-hub` takes one of the
+/// zip's CSV files (the benchmark is the file's name) or the whole zip.
 pub async fn import_file(
     pool: &PgPool,
     settings: &Settings,
@@ -102,15 +191,14 @@ pub async fn import_file(
         }),
         source_url: None,
         self_reported,
+        benchmark: hub_benchmark_from_file_name(name),
     };
-    import_bytes(
-        pool,
-        &path.display().to_string(),
-        &read(path)?,
-        format,
-        &opts,
-    )
-    .await
+    let what = path.display().to_string();
+    if format == Format::EpochHub && name.ends_with(".zip") {
+        let batches = parse_hub_zip(&what, &read(path)?, &settings.models.hub_benchmarks, &opts)?;
+        return import_batches(pool, &batches).await;
+    }
+    import_bytes(pool, &what, &read(path)?, format, &opts).await
 }
 
 /// One line of `data/models/manifest.csv`: `file,format,snapshot,source,self_reported`.
@@ -155,6 +243,7 @@ pub async fn load_bundled(
             source: row.source.filter(|s| !s.is_empty()),
             source_url: None,
             self_reported: row.self_reported.unwrap_or(false),
+            benchmark: hub_benchmark_from_file_name(&row.file),
         };
         let stats = import_bytes(
             pool,
@@ -189,6 +278,15 @@ impl FetchReport {
 
 /// Downloads every configured source and imports it; one failing source does not stop the others.
 pub async fn fetch_sources(pool: &PgPool, settings: &Settings) -> Result<FetchReport, ModelsError> {
+    fetch_sources_on(pool, settings, Utc::now().date_naive()).await
+}
+
+/// [`fetch_sources`] as if run on `today` (the snapshot day and the date of price changes).
+pub async fn fetch_sources_on(
+    pool: &PgPool,
+    settings: &Settings,
+    today: NaiveDate,
+) -> Result<FetchReport, ModelsError> {
     let m = &settings.models;
     let policy = FetchPolicy {
         timeout: std::time::Duration::from_secs(m.timeout_secs.max(1)),
@@ -198,7 +296,6 @@ pub async fn fetch_sources(pool: &PgPool, settings: &Settings) -> Result<FetchRe
     };
     let http = client(&policy)?;
     sync_aliases(pool, &m.alias_file).await?;
-    let today = Utc::now().date_naive();
     let mut report = FetchReport::default();
     for source in &m.sources {
         let result = async {
@@ -209,8 +306,29 @@ pub async fn fetch_sources(pool: &PgPool, settings: &Settings) -> Result<FetchRe
                 source: None,
                 source_url: Some(source.url.clone()),
                 self_reported: false,
+                benchmark: hub_benchmark_from_file_name(&source.url),
             };
-            import_bytes(pool, &source.url, &bytes, format, &opts).await
+            match format {
+                Format::EpochHub if !source.url.ends_with(".csv") => {
+                    let batches = parse_hub_zip(&source.url, &bytes, &m.hub_benchmarks, &opts)?;
+                    import_batches(pool, &batches).await
+                }
+                Format::Litellm => {
+                    let opts = ParseOptions {
+                        snapshot: Some(today),
+                        ..opts
+                    };
+                    let snapshot =
+                        jevons_benchmarks::parse(format, &bytes, &opts).map_err(|source_err| {
+                            ModelsError::Parse {
+                                what: source.url.clone(),
+                                source: source_err,
+                            }
+                        })?;
+                    record_price_changes(pool, &snapshot, today).await
+                }
+                _ => import_bytes(pool, &source.url, &bytes, format, &opts).await,
+            }
         }
         .await;
         match result {

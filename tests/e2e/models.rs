@@ -22,21 +22,33 @@ async fn model_counts(app: &TestApp) -> (i64, i64, i64, i64) {
 async fn bundled_sources_merge_on_one_model() {
     let app = spawn_app(true).await;
     let (models, aliases, scores, prices) = model_counts(&app).await;
-    assert_eq!(models, 923);
+    // 923 notable models of 2025-03, 282 more in the 2026-07 file, 74 from the ECI's model list.
+    assert_eq!(models, 1279);
     assert!(
         aliases > 923 && scores > 20_000 && prices > 2_500,
         "{aliases} {scores} {prices}"
     );
 
-    let r: serde_json::Value = app
+    // The vendor name means its current model (DeepSeek-V3.2 since 2025-12-01; R1 until
+    // 2025-08-20 for dated prices); another spelling of R1's name finds R1.
+    let now: serde_json::Value = app
         .get("/api/v1/models/deepseek-reasoner")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["model"]["name"], "DeepSeek-V3.2");
+    let r: serde_json::Value = app
+        .get("/api/v1/models/DeepSeek%20R1")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(r["model"]["name"], "DeepSeek-R1");
     assert_eq!(r["model"]["released"], "2025-01-20");
-    assert_eq!(r["model"]["training_compute_flop"], 5.17e24);
+    // Epoch's 2026-07 file revised the estimate (5.17e24 in the 2025-03 file).
+    let flop = r["model"]["training_compute_flop"].as_f64().unwrap();
+    assert!((flop / 3.5e24 - 1.0).abs() < 1e-9, "{flop}");
     assert_eq!(r["model"]["params_total"], 671e9);
     let scores = r["scores"].as_array().unwrap();
     let find = |source: &str, bench: &str| {
@@ -348,7 +360,10 @@ async fn models_and_benchmarks_lists_filter_and_speak_csv() {
         .iter()
         .map(|s| s.as_str().unwrap())
         .collect();
-    assert_eq!(sources, vec!["deepseek-r1-readme", "epoch-runs"]);
+    assert_eq!(
+        sources,
+        vec!["deepseek-r1-readme", "epoch-hub", "epoch-runs"]
+    );
     assert!(gpqa["models"].as_i64().unwrap() >= 20);
     let csv = app
         .client
@@ -423,13 +438,14 @@ async fn model_pages_render_the_frontier_scores_and_reviews() {
         .unwrap();
     for needle in [
         "DeepSeek-R1",
-        "5.170e24 FLOP",
+        // Epoch's 2026-07 file revised R1's training compute from 5.17e24 to 3.5e24 FLOP.
+        "3.500e24 FLOP",
         "$6.77M",
         "self-reported",
         "independent",
         "$0.55",
         "$2.19",
-        "2026-07-24",
+        "2025-02-06",
         "deepseek/deepseek-reasoner",
         "epoch-runs",
     ] {
@@ -439,9 +455,9 @@ async fn model_pages_render_the_frontier_scores_and_reviews() {
     assert_eq!(compare.status(), 200);
     let compare = compare.text().await.unwrap();
     assert!(compare.contains(">DeepSeek-R1</a>") && compare.contains(">o1</a>"));
-    // Latest snapshot: o1 still $15/$60 → $26.25 blended.
+    // The cheapest o1 price still in effect: OpenAI's $15/$60 since the first file → $26.25.
     assert!(
-        compare.contains("$26.25") && compare.contains("2026-07-24"),
+        compare.contains("$26.25") && compare.contains("2025-02-06"),
         "blended prices side by side"
     );
     assert_eq!(

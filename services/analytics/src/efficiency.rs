@@ -118,7 +118,8 @@ pub struct ScoreInput {
     pub source: String,
 }
 
-/// A price table row: one (model, provider, snapshot).
+/// A price table row: one (model, provider, name) price, in effect from `effective` until
+/// `valid_until` (exclusive; `None`: still in effect).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriceInput {
     pub model_id: i64,
@@ -126,6 +127,9 @@ pub struct PriceInput {
     pub input: Option<f64>,
     pub output: Option<f64>,
     pub effective: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    /// `effective` is the day the price appeared or changed (not just a snapshot's date).
+    pub dated: bool,
 }
 
 /// Scores as a DataFrame: `model_id, model, released, score, as_of, self_reported, source`.
@@ -156,7 +160,7 @@ pub fn scores_frame(rows: &[ScoreInput]) -> Result<DataFrame, EfficiencyError> {
     ])?)
 }
 
-/// Prices as a DataFrame: `model_id, provider, input, output, effective`.
+/// Prices as a DataFrame: `model_id, provider, input, output, effective, valid_until, dated`.
 pub fn prices_frame(rows: &[PriceInput]) -> Result<DataFrame, EfficiencyError> {
     Ok(DataFrame::new_infer_height(vec![
         Column::new(
@@ -179,6 +183,11 @@ pub fn prices_frame(rows: &[PriceInput]) -> Result<DataFrame, EfficiencyError> {
             "effective",
             rows.iter().map(|r| Some(r.effective)).collect(),
         ),
+        date_column("valid_until", rows.iter().map(|r| r.valid_until).collect()),
+        Column::new(
+            "dated".into(),
+            rows.iter().map(|r| r.dated).collect::<Vec<_>>(),
+        ),
     ])?)
 }
 
@@ -196,6 +205,7 @@ struct Point {
     provider: String,
     price_effective: NaiveDate,
     backfilled: bool,
+    price_dated: bool,
 }
 
 fn score_rows(scores: &DataFrame) -> Result<Vec<ScoreInput>, EfficiencyError> {
@@ -227,6 +237,8 @@ fn price_rows(prices: &DataFrame) -> Result<Vec<PriceInput>, EfficiencyError> {
     let input = floats(prices, "input")?;
     let output = floats(prices, "output")?;
     let effective = dates(prices, "effective")?;
+    let until = dates(prices, "valid_until")?;
+    let dated = bools(prices, "dated")?;
     Ok((0..prices.height())
         .filter_map(|i| {
             Some(PriceInput {
@@ -235,6 +247,8 @@ fn price_rows(prices: &DataFrame) -> Result<Vec<PriceInput>, EfficiencyError> {
                 input: input[i],
                 output: output[i],
                 effective: effective[i]?,
+                valid_until: until[i],
+                dated: dated[i].unwrap_or(false),
             })
         })
         .collect())
@@ -272,8 +286,10 @@ fn pick_score<'a>(
     })
 }
 
-/// The price a model counts with at `day`: the cheapest positive blended price of the latest
-/// snapshot at or before `day` (or the earliest one, back-filled, under `EarliestKnown`).
+/// The price a model counts with at `day`: the cheapest positive blended price among those in
+/// effect on `day` (from `effective` until `valid_until`). Under `EarliestKnown`, a model with no
+/// price yet on `day` counts with its earliest one, back-filled; a model whose prices all ended
+/// before `day` has none.
 fn pick_price<'a>(
     rows: &[&'a PriceInput],
     day: NaiveDate,
@@ -287,21 +303,29 @@ fn pick_price<'a>(
                 .map(|p| (*r, p))
         })
         .collect();
-    let latest = priced
-        .iter()
-        .map(|(r, _)| r.effective)
-        .filter(|d| *d <= day)
-        .max();
-    let (snapshot, backfilled) = match (latest, opts.known_by) {
-        (Some(d), _) => (d, false),
-        (None, KnownBy::EarliestKnown) => (priced.iter().map(|(r, _)| r.effective).min()?, true),
-        (None, KnownBy::AsOf) => return None,
+    let cheapest = |rows: Vec<(&'a PriceInput, f64)>| {
+        rows.into_iter()
+            .min_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
     };
-    priced
-        .into_iter()
-        .filter(|(r, _)| r.effective == snapshot)
-        .min_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
-        .map(|(r, p)| (r, p, backfilled))
+    let in_effect: Vec<(&PriceInput, f64)> = priced
+        .iter()
+        .copied()
+        .filter(|(r, _)| r.effective <= day && r.valid_until.is_none_or(|u| day < u))
+        .collect();
+    if !in_effect.is_empty() {
+        return cheapest(in_effect).map(|(r, p)| (r, p, false));
+    }
+    let first = priced.iter().map(|(r, _)| r.effective).min()?;
+    if opts.known_by == KnownBy::AsOf || first <= day {
+        return None;
+    }
+    cheapest(
+        priced
+            .into_iter()
+            .filter(|(r, _)| r.effective == first)
+            .collect(),
+    )
+    .map(|(r, p)| (r, p, true))
 }
 
 fn points(
@@ -355,6 +379,7 @@ fn points(
             provider: price.provider.clone(),
             price_effective: price.effective,
             backfilled,
+            price_dated: price.dated,
         });
     }
     out.sort_by(|a, b| {
@@ -443,6 +468,10 @@ pub fn frontier(
             pts.iter().map(|p| p.backfilled).collect::<Vec<_>>(),
         ),
         Column::new(
+            "price_dated".into(),
+            pts.iter().map(|p| p.price_dated).collect::<Vec<_>>(),
+        ),
+        Column::new(
             "usd_per_point".into(),
             pts.iter()
                 .map(|p| {
@@ -472,6 +501,8 @@ pub struct FrontierRow {
     pub provider: String,
     pub price_effective: NaiveDate,
     pub price_backfilled: bool,
+    /// The price's `effective` day is when it appeared or changed (see [`PriceInput::dated`]).
+    pub price_dated: bool,
     pub usd_per_point: Option<f64>,
     pub on_frontier: bool,
 }
@@ -489,6 +520,7 @@ pub fn frontier_rows(df: &DataFrame) -> Result<Vec<FrontierRow>, EfficiencyError
     let provider = strings(df, "provider")?;
     let eff = dates(df, "price_effective")?;
     let back = bools(df, "price_backfilled")?;
+    let dated = bools(df, "price_dated")?;
     let per = floats(df, "usd_per_point")?;
     let on = bools(df, "on_frontier")?;
     Ok((0..df.height())
@@ -505,6 +537,7 @@ pub fn frontier_rows(df: &DataFrame) -> Result<Vec<FrontierRow>, EfficiencyError
                 provider: provider[i].clone()?,
                 price_effective: eff[i]?,
                 price_backfilled: back[i]?,
+                price_dated: dated[i]?,
                 usd_per_point: per[i],
                 on_frontier: on[i]?,
             })
@@ -513,7 +546,8 @@ pub fn frontier_rows(df: &DataFrame) -> Result<Vec<FrontierRow>, EfficiencyError
 }
 
 /// For each date, the cheapest model reaching `score >= threshold` among those known then.
-/// Columns: `date, model_id, model, price, score` (nulls where no model reaches it).
+/// Columns: `date, model_id, model, price, score, price_effective, price_backfilled,
+/// price_dated` (nulls where no model reaches it).
 pub fn cheapest_reaching(
     scores: &DataFrame,
     prices: &DataFrame,
@@ -525,6 +559,9 @@ pub fn cheapest_reaching(
     let mut models = Vec::new();
     let mut price = Vec::new();
     let mut score = Vec::new();
+    let mut effective = Vec::new();
+    let mut backfilled = Vec::new();
+    let mut dated = Vec::new();
     for &d in dates_ {
         let best = points(scores, prices, d, opts)?
             .into_iter()
@@ -533,6 +570,9 @@ pub fn cheapest_reaching(
         models.push(best.as_ref().map(|p| p.model.clone()));
         price.push(best.as_ref().map(|p| p.price));
         score.push(best.as_ref().map(|p| p.score));
+        effective.push(best.as_ref().map(|p| p.price_effective));
+        backfilled.push(best.as_ref().map(|p| p.backfilled));
+        dated.push(best.as_ref().map(|p| p.price_dated));
     }
     Ok(DataFrame::new_infer_height(vec![
         date_column("date", dates_.iter().copied().map(Some).collect()),
@@ -540,6 +580,9 @@ pub fn cheapest_reaching(
         Column::new("model".into(), models),
         Column::new("price".into(), price),
         Column::new("score".into(), score),
+        date_column("price_effective", effective),
+        Column::new("price_backfilled".into(), backfilled),
+        Column::new("price_dated".into(), dated),
     ])?)
 }
 
@@ -551,6 +594,12 @@ pub struct CheapestRow {
     pub model: Option<String>,
     pub price: Option<f64>,
     pub score: Option<f64>,
+    /// From when the price used holds; `None` where no model reaches the threshold.
+    pub price_effective: Option<NaiveDate>,
+    /// The price is the model's first known one, later than `date` (`EarliestKnown`).
+    pub price_backfilled: Option<bool>,
+    /// The price's effective day is a real appearance/change date, not a snapshot's.
+    pub price_dated: Option<bool>,
 }
 
 /// The rows of a [`cheapest_reaching`] DataFrame.
@@ -560,6 +609,9 @@ pub fn cheapest_rows(df: &DataFrame) -> Result<Vec<CheapestRow>, EfficiencyError
     let model = strings(df, "model")?;
     let price = floats(df, "price")?;
     let score = floats(df, "score")?;
+    let eff = dates(df, "price_effective")?;
+    let back = bools(df, "price_backfilled")?;
+    let dated = bools(df, "price_dated")?;
     Ok((0..df.height())
         .filter_map(|i| {
             Some(CheapestRow {
@@ -568,6 +620,9 @@ pub fn cheapest_rows(df: &DataFrame) -> Result<Vec<CheapestRow>, EfficiencyError
                 model: model[i].clone(),
                 price: price[i],
                 score: score[i],
+                price_effective: eff[i],
+                price_backfilled: back[i],
+                price_dated: dated[i],
             })
         })
         .collect())
@@ -742,6 +797,8 @@ mod tests {
             input: Some(input),
             output: Some(output),
             effective: d(eff),
+            valid_until: None,
+            dated: false,
         }
     }
 

@@ -8,6 +8,7 @@
 pub mod epoch;
 pub mod fetch;
 pub mod generic;
+pub mod history;
 pub mod litellm;
 pub mod lmarena;
 pub mod names;
@@ -81,8 +82,14 @@ pub enum Format {
     EpochModels,
     /// Epoch AI Benchmarking Hub runs CSV.
     EpochRuns,
+    /// Epoch AI Benchmarking Hub `benchmark_data.zip` file: one CSV per benchmark, named after it.
+    EpochHub,
+    /// Epoch Capabilities Index (`epoch_capabilities_index.csv`).
+    EpochEci,
     /// LiteLLM `model_prices_and_context_window.json`.
     Litellm,
+    /// Dated LiteLLM price history CSV (appearances, changes, removals).
+    LitellmHistory,
     /// LMArena (Chatbot Arena) leaderboard CSV.
     Lmarena,
     /// Hugging Face Open LLM Leaderboard v2 CSV.
@@ -92,10 +99,13 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 9] = [
         Format::EpochModels,
         Format::EpochRuns,
+        Format::EpochHub,
+        Format::EpochEci,
         Format::Litellm,
+        Format::LitellmHistory,
         Format::Lmarena,
         Format::OpenLlm,
         Format::Generic,
@@ -105,7 +115,10 @@ impl Format {
         match self {
             Format::EpochModels => "epoch-models",
             Format::EpochRuns => "epoch-runs",
+            Format::EpochHub => "epoch-hub",
+            Format::EpochEci => "epoch-eci",
             Format::Litellm => "litellm",
+            Format::LitellmHistory => "litellm-history",
             Format::Lmarena => "lmarena",
             Format::OpenLlm => "open-llm",
             Format::Generic => "generic",
@@ -134,6 +147,8 @@ pub struct ParseOptions {
     pub source_url: Option<String>,
     /// Generic format: the default of `self_reported` when the file has no such column.
     pub self_reported: bool,
+    /// Epoch Benchmarking Hub: the benchmark of the file (its name: `gpqa_diamond`).
+    pub benchmark: Option<String>,
 }
 
 /// Parses `bytes` in `format`. Any bad row rejects the whole file.
@@ -141,7 +156,10 @@ pub fn parse(format: Format, bytes: &[u8], opts: &ParseOptions) -> Result<Source
     let mut batch = match format {
         Format::EpochModels => epoch::parse_models(bytes)?,
         Format::EpochRuns => epoch::parse_runs(bytes, opts.snapshot)?,
+        Format::EpochHub => epoch::parse_hub(bytes, opts.benchmark.as_deref(), opts.snapshot)?,
+        Format::EpochEci => epoch::parse_eci(bytes, opts.snapshot)?,
         Format::Litellm => litellm::parse(bytes, opts.snapshot)?,
+        Format::LitellmHistory => history::parse_litellm(bytes)?,
         Format::Lmarena => lmarena::parse(bytes, opts.snapshot)?,
         Format::OpenLlm => openllm::parse(bytes, opts.snapshot)?,
         Format::Generic => generic::parse(bytes, opts)?,

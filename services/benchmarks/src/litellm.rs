@@ -11,7 +11,7 @@ use crate::{ParseError, RowError};
 pub const SOURCE: &str = "litellm";
 
 /// Modes that are priced per text token and comparable across models.
-const TEXT_MODES: &[&str] = &["chat", "completion", "responses"];
+pub(crate) const TEXT_MODES: &[&str] = &["chat", "completion", "responses"];
 
 pub fn parse(bytes: &[u8], snapshot: Option<NaiveDate>) -> Result<SourceBatch, ParseError> {
     let Some(effective) = snapshot else {
@@ -70,6 +70,8 @@ pub fn parse(bytes: &[u8], snapshot: Option<NaiveDate>) -> Result<SourceBatch, P
             input_usd_per_mtok: input.map(round_micro),
             output_usd_per_mtok: output.map(round_micro),
             effective,
+            dated: false,
+            removed: false,
         });
     }
     if !errors.is_empty() {

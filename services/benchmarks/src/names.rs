@@ -120,6 +120,18 @@ pub const BENCHMARKS: &[BenchmarkDef] = &[
         spellings: &["otis-mock-aime-2024-2025"],
     },
     BenchmarkDef {
+        key: "frontiermath",
+        name: "FrontierMath (tiers 1-3)",
+        scale: ScoreScale::Fraction,
+        spellings: &["frontiermath"],
+    },
+    BenchmarkDef {
+        key: "eci",
+        name: "Epoch Capabilities Index",
+        scale: ScoreScale::Points,
+        spellings: &["eci", "epoch-capabilities-index"],
+    },
+    BenchmarkDef {
         key: "lmarena-text",
         name: "LMArena text (Elo)",
         scale: ScoreScale::Elo,
@@ -216,6 +228,13 @@ impl AliasTable {
                             }
                         },
                     };
+                    if table.entries.iter().any(|e| e.alias == alias) {
+                        errors.push(crate::RowError::new(
+                            line,
+                            format!("alias `{alias}` is listed twice"),
+                        ));
+                        continue;
+                    }
                     table.map.insert(model_key(&alias), model_key(&canonical));
                     table.entries.push(AliasEntry {
                         alias,
@@ -305,5 +324,14 @@ mod tests {
         );
         assert_eq!(dated.entries[1].until, None);
         assert!(AliasTable::from_csv("alias,canonical,until\na,b,soon\n").is_err());
+        assert!(
+            matches!(AliasTable::from_csv("alias,canonical\na,b\na,c\n"), Err(crate::ParseError::Rows(r)) if r[0].line == 3)
+        );
+        // The repository's table itself.
+        let path = format!(
+            "{}/../../data/models/aliases.csv",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        AliasTable::from_csv(&std::fs::read_to_string(path).unwrap()).unwrap();
     }
 }

@@ -87,8 +87,17 @@ pub struct PriceRecord {
     pub provider: String,
     pub input_usd_per_mtok: Option<f64>,
     pub output_usd_per_mtok: Option<f64>,
-    /// The snapshot date: the price file gives no per-model effective date.
+    /// From when the price holds: a snapshot's date, or the day a dated source saw it appear
+    /// or change. In effect until the next record of the same (source, name, provider).
     pub effective: NaiveDate,
+    /// `effective` is the day the price appeared or changed in the source (price history, or a
+    /// change seen by `models.fetch`), not just a day it was observed on (a snapshot).
+    #[serde(default)]
+    pub dated: bool,
+    /// The name left the source's price file on `effective` (both prices `None`): it ends the
+    /// price in effect before.
+    #[serde(default)]
+    pub removed: bool,
 }
 
 /// Everything one source file or download held.

@@ -251,12 +251,32 @@ pub struct ModelsSettings {
     pub backoff_base_ms: u64,
     pub backoff_max_ms: u64,
     pub sources: Vec<ModelSourceConfig>,
+    /// Files of the Benchmarking Hub zip (`epoch-hub` source) to import, by name without
+    /// `.csv`; `epoch_capabilities_index` (the ECI) is always read.
+    #[serde(default = "default_hub_benchmarks")]
+    pub hub_benchmarks: Vec<String>,
+}
+
+fn default_hub_benchmarks() -> Vec<String> {
+    [
+        "gpqa_diamond",
+        "math_level_5",
+        "otis_mock_aime_2024_2025",
+        "swe_bench_verified",
+        "frontiermath",
+        "frontiermath_tier_4",
+        "mmlu_external",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 /// One source the `models.fetch` job downloads.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ModelSourceConfig {
-    /// Format name: epoch-models, epoch-runs, litellm, lmarena, open-llm, generic.
+    /// Format name: epoch-models, epoch-runs, epoch-hub (the zip), epoch-eci, litellm (its
+    /// changes against the stored prices are recorded, dated the fetch day), litellm-history,
+    /// lmarena, open-llm, generic.
     pub format: String,
     pub url: String,
     /// Stamp rows with the fetch day as their snapshot (prices, leaderboards).

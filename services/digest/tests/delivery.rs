@@ -491,6 +491,8 @@ async fn seed_models(pool: &jevons_store::PgPool, today: NaiveDate) {
                 input_usd_per_mtok: Some(*input),
                 output_usd_per_mtok: Some(input * 3.0),
                 effective: today - Duration::days(200),
+                dated: false,
+                removed: false,
             })
             .collect(),
     };

@@ -75,6 +75,8 @@ fn price_inputs(prices: Vec<PriceRow>) -> Vec<PriceInput> {
                 input: p.input_usd_per_mtok,
                 output: p.output_usd_per_mtok,
                 effective: p.effective,
+                valid_until: p.valid_until,
+                dated: p.dated,
             })
         })
         .collect()
@@ -251,8 +253,8 @@ pub async fn trends(
     })
 }
 
-/// For each date at which the answer can change (a price snapshot or a scored model's release,
-/// from `from` on), the cheapest model whose `benchmark` score is at least `min_score`.
+/// For each date at which the answer can change (a price's start or end, or a scored model's
+/// release, from `from` on), the cheapest model whose `benchmark` score is at least `min_score`.
 pub async fn cheapest_reaching(
     pool: &PgPool,
     benchmark: &str,
@@ -266,6 +268,7 @@ pub async fn cheapest_reaching(
         .iter()
         .filter_map(|r| r.released)
         .chain(prices.iter().map(|p| p.effective))
+        .chain(prices.iter().filter_map(|p| p.valid_until))
         .filter(|d| *d >= from)
         .collect();
     dates.sort_unstable();
@@ -277,6 +280,30 @@ pub async fn cheapest_reaching(
         &efficiency::prices_frame(&prices)?,
         min_score,
         &dates,
+        opts,
+    )?;
+    Ok(efficiency::cheapest_rows(&df)?)
+}
+
+/// The cheapest model whose `benchmark` score is at least `min_score`, at each of `dates`
+/// (a month-end grid, say), with the price in effect on each date. Each row says where its
+/// price comes from: `price_effective`, `price_dated` (a real appearance/change date in the
+/// price history, not a snapshot's) and `price_backfilled` (under `KnownBy::EarliestKnown`, the
+/// model's first known price, later than the date). The price-of-intelligence series.
+pub async fn cheapest_reaching_on(
+    pool: &PgPool,
+    benchmark: &str,
+    min_score: f64,
+    dates: &[NaiveDate],
+    opts: &FrontierOptions,
+) -> Result<Vec<efficiency::CheapestRow>, ModelDataError> {
+    let (rows, _) = benchmark_scores(pool, benchmark, None).await?;
+    let prices = price_inputs(models::matched_prices(pool).await?);
+    let df = efficiency::cheapest_reaching(
+        &efficiency::scores_frame(&score_inputs(&rows))?,
+        &efficiency::prices_frame(&prices)?,
+        min_score,
+        dates,
         opts,
     )?;
     Ok(efficiency::cheapest_rows(&df)?)

@@ -101,14 +101,44 @@ pub async fn sync_alias_table(pool: &PgPool, rows: &[AliasRow]) -> Result<u64, S
     Ok(written)
 }
 
+/// How a batch's models are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ModelWrite {
+    /// The batch is a catalogue: its values replace the stored ones (Epoch notable models).
+    #[default]
+    Upsert,
+    /// A secondary catalogue (the ECI's model list): only models not stored yet are added, so
+    /// the main catalogue's figures are never overwritten.
+    FillMissing,
+}
+
 /// Writes a batch in one transaction (all or nothing).
 pub async fn import_batch(pool: &PgPool, batch: &SourceBatch) -> Result<ImportStats, StoreError> {
+    import_batch_with(pool, batch, ModelWrite::Upsert).await
+}
+
+/// [`import_batch`] with the models written as `write` says.
+pub async fn import_batch_with(
+    pool: &PgPool,
+    batch: &SourceBatch,
+    write: ModelWrite,
+) -> Result<ImportStats, StoreError> {
     check_batch(batch)?;
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
     let mut stats = ImportStats::default();
 
-    let models = dedup(&batch.models, |m| m.key.clone());
+    let mut models = dedup(&batch.models, |m| m.key.clone());
+    if write == ModelWrite::FillMissing && !models.is_empty() {
+        let keys: Vec<&str> = models.iter().map(|m| m.key.as_str()).collect();
+        let stored: Vec<String> =
+            sqlx::query_scalar("SELECT key FROM ai_models WHERE key = ANY($1)")
+                .bind(&keys)
+                .fetch_all(&mut *tx)
+                .await?;
+        let stored: std::collections::HashSet<String> = stored.into_iter().collect();
+        models.retain(|m| !stored.contains(&m.key));
+    }
     for chunk in models.chunks(CHUNK) {
         upsert_models(&mut tx, batch, chunk, &mut stats.models).await?;
     }
@@ -155,6 +185,14 @@ pub async fn import_batch(pool: &PgPool, batch: &SourceBatch) -> Result<ImportSt
 fn check_batch(batch: &SourceBatch) -> Result<(), StoreError> {
     if batch.source.trim().is_empty() {
         return Err(StoreError::Invalid("a batch needs a source name".into()));
+    }
+    for p in &batch.prices {
+        if p.removed && (p.input_usd_per_mtok.is_some() || p.output_usd_per_mtok.is_some()) {
+            return Err(StoreError::Invalid(format!(
+                "{} ({}): a removal carries no price",
+                p.model_name, p.provider
+            )));
+        }
     }
     for s in &batch.scores {
         if !s.value.is_finite() || !s.raw_value.is_finite() {
@@ -316,18 +354,21 @@ async fn upsert_prices(
     let text = |f: fn(&PriceRecord) -> &str| rows.iter().map(f).collect::<Vec<_>>();
     let result = sqlx::query(
         "INSERT INTO model_prices (model_name, model_key, provider, input_usd_per_mtok,
-             output_usd_per_mtok, effective, source, source_url)
-         SELECT u.*, $7, $8 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::float8[],
-             $5::float8[], $6::date[]) AS u
+             output_usd_per_mtok, effective, dated, removed, source, source_url)
+         SELECT u.*, $9, $10 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::float8[],
+             $5::float8[], $6::date[], $7::bool[], $8::bool[]) AS u
          ON CONFLICT (source, model_name, provider, effective)
          DO UPDATE SET model_key = EXCLUDED.model_key,
              input_usd_per_mtok = EXCLUDED.input_usd_per_mtok,
              output_usd_per_mtok = EXCLUDED.output_usd_per_mtok,
+             dated = EXCLUDED.dated, removed = EXCLUDED.removed,
              source_url = EXCLUDED.source_url, fetched_at = now()
          WHERE (model_prices.model_key, model_prices.input_usd_per_mtok,
-                model_prices.output_usd_per_mtok, model_prices.source_url)
+                model_prices.output_usd_per_mtok, model_prices.dated, model_prices.removed,
+                model_prices.source_url)
            IS DISTINCT FROM (EXCLUDED.model_key, EXCLUDED.input_usd_per_mtok,
-                EXCLUDED.output_usd_per_mtok, EXCLUDED.source_url)
+                EXCLUDED.output_usd_per_mtok, EXCLUDED.dated, EXCLUDED.removed,
+                EXCLUDED.source_url)
          RETURNING (xmax = 0) AS inserted",
     )
     .bind(text(|p| &p.model_name))
@@ -344,6 +385,8 @@ async fn upsert_prices(
             .collect::<Vec<_>>(),
     )
     .bind(rows.iter().map(|p| p.effective).collect::<Vec<_>>())
+    .bind(rows.iter().map(|p| p.dated).collect::<Vec<_>>())
+    .bind(rows.iter().map(|p| p.removed).collect::<Vec<_>>())
     .bind(&batch.source)
     .bind(&batch.source_url)
     .fetch_all(&mut *conn)
@@ -513,12 +556,28 @@ pub struct PriceRow {
     pub provider: String,
     pub input_usd_per_mtok: Option<f64>,
     pub output_usd_per_mtok: Option<f64>,
+    /// From when the price holds.
     pub effective: NaiveDate,
     pub source_url: Option<String>,
+    /// `effective` is the day the price appeared or changed in the source; false for a
+    /// snapshot (in effect since an unknown earlier day).
+    pub dated: bool,
+    /// The first day the price is no longer in effect (the next change or removal of the same
+    /// source, name and provider, or the end of the alias it matched through); `None`: still
+    /// in effect.
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl PriceRow {
+    /// In effect on `day`: from `effective` until `valid_until` (exclusive).
+    pub fn in_effect_on(&self, day: NaiveDate) -> bool {
+        self.effective <= day && self.valid_until.is_none_or(|u| day < u)
+    }
 }
 
 const PRICE_SELECT: &str = "SELECT p.model_id, m.name AS model, p.model_name, p.source, p.provider,
-       p.input_usd_per_mtok, p.output_usd_per_mtok, p.effective, p.source_url
+       p.input_usd_per_mtok, p.output_usd_per_mtok, p.effective, p.source_url, p.dated,
+       p.valid_until
   FROM model_prices_resolved p
   LEFT JOIN ai_models m ON m.id = p.model_id";
 
@@ -532,7 +591,8 @@ pub async fn prices_for_model(pool: &PgPool, id: i64) -> Result<Vec<PriceRow>, S
         .await?)
 }
 
-/// Every matched price (all snapshots), for frontiers.
+/// Every matched price (all snapshots and dated changes, each with its `valid_until`), for
+/// frontiers and the price of intelligence over time.
 pub async fn matched_prices(pool: &PgPool) -> Result<Vec<PriceRow>, StoreError> {
     let sql = format!(
         "{PRICE_SELECT} WHERE p.model_id IS NOT NULL ORDER BY p.model_id, p.effective, p.provider, p.model_name"
@@ -540,6 +600,56 @@ pub async fn matched_prices(pool: &PgPool) -> Result<Vec<PriceRow>, StoreError> 
     Ok(sqlx::query_as::<_, PriceRow>(sqlx::AssertSqlSafe(sql))
         .fetch_all(pool)
         .await?)
+}
+
+/// The matched prices in effect on `day` (each at most once per source, name and provider):
+/// from their `effective` day until the next change or removal. Dated and snapshot prices alike;
+/// `dated` tells them apart. Nothing is back-filled here: a model first priced after `day` has
+/// no row.
+pub async fn prices_in_effect(pool: &PgPool, day: NaiveDate) -> Result<Vec<PriceRow>, StoreError> {
+    let sql = format!(
+        "{PRICE_SELECT} WHERE p.model_id IS NOT NULL AND p.effective <= $1
+           AND (p.valid_until IS NULL OR $1 < p.valid_until)
+         ORDER BY p.model_id, p.provider, p.model_name, p.source"
+    );
+    Ok(sqlx::query_as::<_, PriceRow>(sqlx::AssertSqlSafe(sql))
+        .bind(day)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// The state of `source`'s price list on `day`: the latest record of every (name, provider)
+/// dated at or before `day`, removals included (`removed`), as records. `models.fetch` compares
+/// a new download with it to store only what changed.
+pub async fn price_state(
+    pool: &PgPool,
+    source: &str,
+    day: NaiveDate,
+) -> Result<Vec<PriceRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT ON (model_name, provider) model_name, model_key, provider,
+                input_usd_per_mtok, output_usd_per_mtok, effective, dated, removed
+           FROM model_prices WHERE source = $1 AND effective <= $2
+          ORDER BY model_name, provider, effective DESC",
+    )
+    .bind(source)
+    .bind(day)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(PriceRecord {
+                model_name: r.try_get("model_name")?,
+                model_key: r.try_get("model_key")?,
+                provider: r.try_get("provider")?,
+                input_usd_per_mtok: r.try_get("input_usd_per_mtok")?,
+                output_usd_per_mtok: r.try_get("output_usd_per_mtok")?,
+                effective: r.try_get("effective")?,
+                dated: r.try_get("dated")?,
+                removed: r.try_get("removed")?,
+            })
+        })
+        .collect()
 }
 
 /// The names sources use for a model (aliases and the names on its scores and prices).

@@ -39,6 +39,8 @@ fn price(name: &str, key: &str, input: f64, output: f64, effective: &str) -> Pri
         input_usd_per_mtok: Some(input),
         output_usd_per_mtok: Some(output),
         effective: day(effective),
+        dated: false,
+        removed: false,
     }
 }
 

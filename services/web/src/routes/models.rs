@@ -951,10 +951,10 @@ async fn compare(
     let mut price_cells = Vec::new();
     for m in &found {
         let prices = models::prices_for_model(pool, m.id).await?;
-        let latest = prices.iter().map(|p| p.effective).max();
+        // The prices still in effect (not ended by a later change or removal), cheapest first.
         let best = prices
             .iter()
-            .filter(|p| Some(p.effective) == latest)
+            .filter(|p| p.valid_until.is_none())
             .filter_map(|p| {
                 blended_price(
                     p.input_usd_per_mtok,
