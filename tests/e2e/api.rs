@@ -14,7 +14,7 @@ async fn tickers_list_the_watchlist_with_last_close() {
         .expect("NVDA listed");
     assert_eq!(nvda["role"], "vendor");
     assert_eq!(nvda["name"], "NVIDIA");
-    assert_eq!(nvda["last_day"], "2025-06-30");
+    assert_eq!(nvda["last_day"], "2026-05-11");
     assert!(nvda["last_close"].as_f64().unwrap() > 0.0);
     let spy = tickers.iter().find(|t| t["symbol"] == "SPY").unwrap();
     assert_eq!(spy["role"], "benchmark");

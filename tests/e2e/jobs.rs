@@ -48,28 +48,18 @@ async fn daily_job_fetches_from_yahoo_stores_and_serves_through_the_api() {
 
 #[tokio::test]
 async fn daily_job_gap_fills_from_the_last_stored_day() {
-    let app = spawn_app_with(true, |s| watchlist_only(s, &["NVDA"])).await;
-    // The bundled data ends 2025-06-30; the provider has two more sessions.
-    let extra = vec![
-        jevons_core::PriceBar {
-            day: day("2025-07-01"),
-            open: 156.29,
-            high: 157.2,
-            low: 151.49,
-            close: 153.3,
-            adj_close: 153.3,
-            volume: 212_599_900,
-        },
-        jevons_core::PriceBar {
-            day: day("2025-07-02"),
-            open: 153.66,
-            high: 157.89,
-            low: 153.4,
-            close: 157.25,
-            adj_close: 157.25,
-            volume: 171_307_000,
-        },
-    ];
+    let app = spawn_app_with(false, |s| watchlist_only(s, &["NVDA"])).await;
+    // Stored up to 2025-06-30; the provider has the two sessions after it (real bundled bars).
+    let all = bundled_series("NVDA");
+    let cut = all.iter().position(|b| b.day > day("2025-06-30")).unwrap();
+    jevons_store::prices::upsert_bars(app.pool(), "file", &[(sym("NVDA"), all[..cut].to_vec())])
+        .await
+        .unwrap();
+    let extra = all[cut..cut + 2].to_vec();
+    assert_eq!(
+        (extra[0].day, extra[1].day),
+        (day("2025-07-01"), day("2025-07-02"))
+    );
     mount_yahoo(&app.yahoo, &sym("NVDA"), &extra).await;
     let before = app.price_rows().await.len();
 
@@ -116,7 +106,7 @@ async fn falls_back_to_stooq_when_yahoo_fails() {
         .unwrap();
     assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
     let rows = app.price_rows().await;
-    assert_eq!(rows.len(), 500);
+    assert_eq!(rows.len(), bundled_series("NVDA").len());
     assert!(rows.iter().all(|r| r.source == "stooq"));
     // Yahoo was retried (max_attempts = 2) before falling back.
     assert_eq!(app.yahoo.received_requests().await.unwrap().len(), 2);
@@ -242,7 +232,7 @@ async fn two_instances_run_a_scheduled_job_once() {
         .unwrap();
     assert_eq!(runs.len(), 1, "{runs:?}");
     assert_eq!(app.yahoo.received_requests().await.unwrap().len(), 1);
-    assert_eq!(app.price_rows().await.len(), 500);
+    assert_eq!(app.price_rows().await.len(), bundled_series("NVDA").len());
 }
 
 #[tokio::test]
@@ -278,7 +268,7 @@ async fn the_scheduler_fires_jobs_on_their_cron_schedule() {
         runs.iter().any(|r| r.status == RunStatus::Succeeded),
         "{runs:?}"
     );
-    assert_eq!(app.price_rows().await.len(), 500);
+    assert_eq!(app.price_rows().await.len(), bundled_series("NVDA").len());
 }
 
 #[tokio::test]

@@ -161,8 +161,16 @@ fn draw_panel(
         return;
     }
     let scale = |v: f64| if panel.log_y { v.log10() } else { v };
-    let mut lo = values.iter().copied().map(scale).fold(f64::INFINITY, f64::min);
-    let mut hi = values.iter().copied().map(scale).fold(f64::NEG_INFINITY, f64::max);
+    let mut lo = values
+        .iter()
+        .copied()
+        .map(scale)
+        .fold(f64::INFINITY, f64::min);
+    let mut hi = values
+        .iter()
+        .copied()
+        .map(scale)
+        .fold(f64::NEG_INFINITY, f64::max);
     if !panel.log_y {
         lo = lo.min(0.0);
     }
@@ -179,7 +187,9 @@ fn draw_panel(
             .filter(|v| (lo..=hi).contains(&v.log10()))
             .collect()
     } else {
-        (0..=4).map(|k| lo + (hi - lo) * f64::from(k) / 4.0).collect()
+        (0..=4)
+            .map(|k| lo + (hi - lo) * f64::from(k) / 4.0)
+            .collect()
     };
     for t in ticks {
         let ty = y(t);
@@ -267,7 +277,11 @@ mod tests {
                     name: "GPQA ≥ 0.5".into(),
                     color: "#1f4e9c",
                     shape: Shape::Step,
-                    points: vec![(d("2024-01-01"), 30.0), (d("2025-01-01"), 0.3), (d("2025-06-01"), -1.0)],
+                    points: vec![
+                        (d("2024-01-01"), 30.0),
+                        (d("2025-01-01"), 0.3),
+                        (d("2025-06-01"), -1.0),
+                    ],
                 }],
             },
             Panel {
@@ -277,13 +291,19 @@ mod tests {
                 series: vec![],
             },
         ];
-        let markers = vec![Marker { day: d("2025-01-20"), label: "R1 <released>".into() }];
+        let markers = vec![Marker {
+            day: d("2025-01-20"),
+            label: "R1 <released>".into(),
+        }];
         let svg = panels_svg(&panels, &markers, d("2023-07-01"), d("2026-06-30"), 900);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("Price &lt;of&gt; intelligence"));
         assert!(svg.contains("R1 &lt;released&gt;"));
         assert!(svg.contains(" H"), "a step path");
-        assert!(svg.contains("no data in this range"), "the empty panel says so");
+        assert!(
+            svg.contains("no data in this range"),
+            "the empty panel says so"
+        );
         assert!(svg.contains(">2024<") && svg.contains(">2025<") && svg.contains(">2026<"));
         // A log panel spanning 0.3 … 30 has the 1, 10 ticks (the negative value is left out).
         assert!(svg.contains(">$1.00<") && svg.contains(">$10<"), "{svg}");

@@ -349,13 +349,28 @@ mod tests {
     #[test]
     fn the_bundled_dataset_reads_whole() {
         let all = read_path(&prices_dir()).unwrap();
-        assert_eq!(all.len(), 27);
+        // One series per file.
+        let files = std::fs::read_dir(prices_dir())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "csv")
+            })
+            .count();
+        assert_eq!(all.len(), files);
+        assert!(files >= 31, "{files}");
         let symbols: Vec<&str> = all.iter().map(|(s, _)| s.as_str()).collect();
         let mut sorted = symbols.clone();
         sorted.sort();
         assert_eq!(symbols, sorted);
         let (_, nvda) = all.iter().find(|(s, _)| s.as_str() == "NVDA").unwrap();
-        assert_eq!(nvda.len(), 500);
+        // 2023-07-03 … 2026-05-11, every session once.
+        assert_eq!(nvda.len(), 717);
+        assert_eq!(nvda.first().unwrap().day, day("2023-07-03"));
+        assert_eq!(nvda.last().unwrap().day, day("2026-05-11"));
         let shock = nvda.iter().find(|b| b.day == day("2025-01-27")).unwrap();
         assert_eq!(shock.close, 118.42);
 

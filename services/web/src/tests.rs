@@ -24,8 +24,12 @@ fn default_settings() -> Settings {
     .unwrap()
 }
 
+/// The day these tests' figures were read off: the bundled prices up to it (the DeepSeek shock
+/// and the half year after), whatever later days the bundle gains.
+const UNTIL: &str = "2025-06-30";
+
 /// A fresh database with the default watchlist and the bundled prices of `symbols`
-/// (all files when empty).
+/// (all files when empty) up to [`UNTIL`].
 async fn database_with(symbols: &[&str]) -> TestDatabase {
     let db = fresh_database().await;
     jevons_store::tickers::sync_watchlist(&db.pool, &default_settings().watchlist)
@@ -35,6 +39,16 @@ async fn database_with(symbols: &[&str]) -> TestDatabase {
         .unwrap()
         .into_iter()
         .filter(|(s, _)| symbols.is_empty() || symbols.contains(&s.as_str()))
+        .map(|(s, bars)| {
+            let until = chrono::NaiveDate::parse_from_str(UNTIL, "%Y-%m-%d").unwrap();
+            (
+                s,
+                bars.into_iter()
+                    .filter(|b| b.day <= until)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, bars)| !bars.is_empty())
         .collect();
     assert!(!series.is_empty());
     jevons_store::prices::upsert_bars(&db.pool, "test", &series)
