@@ -2,6 +2,7 @@
 
 pub mod ai;
 pub mod config;
+pub mod fundamentals;
 pub mod price;
 pub mod symbol;
 
