@@ -196,10 +196,22 @@ fn as_of<'a>(versions: &'a [Version], at: (NaiveDate, &str)) -> Option<&'a Versi
 }
 
 /// The quarterly versions of one tag, per quarter (start, end).
-fn quarters_of_tag(facts: &[RawFact]) -> BTreeMap<(NaiveDate, NaiveDate), Vec<QuarterVersion>> {
+fn quarters_of_tag(
+    facts: &[RawFact],
+    filing_ends: &HashMap<String, NaiveDate>,
+) -> BTreeMap<(NaiveDate, NaiveDate), Vec<QuarterVersion>> {
     let periods = versions_by_period(facts);
     let mut out: BTreeMap<(NaiveDate, NaiveDate), Vec<QuarterVersion>> = BTreeMap::new();
-    let first = |vs: &[Version]| vs.first().map(|v| (v.fy, v.fp.clone()));
+    // `fy` is the filing's fiscal year: a prior-year comparative first seen in a later filing
+    // carries the later year, so it is moved back by the years between the two period ends.
+    let first = |vs: &[Version], end: NaiveDate| {
+        vs.first().map(|v| {
+            let years_back = filing_ends.get(&v.accn).map_or(0, |filing_end| {
+                ((*filing_end - end).num_days() as f64 / 365.25).round() as i32
+            });
+            (v.fy.map(|fy| fy - years_back), v.fp.clone())
+        })
+    };
     // Reported three-month values.
     let mut direct_ends = BTreeSet::new();
     for (&(start, end), versions) in &periods {
@@ -207,7 +219,7 @@ fn quarters_of_tag(facts: &[RawFact]) -> BTreeMap<(NaiveDate, NaiveDate), Vec<Qu
             continue;
         }
         direct_ends.insert(end);
-        let (fy, fp) = first(versions).unwrap_or((None, None));
+        let (fy, fp) = first(versions, end).unwrap_or((None, None));
         let q = out.entry((start, end)).or_default();
         for v in versions {
             q.push(QuarterVersion {
@@ -242,7 +254,7 @@ fn quarters_of_tag(facts: &[RawFact]) -> BTreeMap<(NaiveDate, NaiveDate), Vec<Qu
         } else {
             Derivation::YtdDifference
         };
-        let (fy, fp) = first(minuend).unwrap_or((None, None));
+        let (fy, fp) = first(minuend, end).unwrap_or((None, None));
         // Each filing of either side is a moment the quarter's value may change.
         let mut moments: Vec<&Version> = minuend.iter().chain(subtrahend.iter()).collect();
         moments.sort_by(|a, b| (a.filed, &a.accn).cmp(&(b.filed, &b.accn)));
@@ -348,13 +360,19 @@ pub fn quarterly(
     tags: &[&str],
 ) -> Vec<QuarterlyFact> {
     let starts = fiscal_year_starts(&facts.usd);
+    // The period a filing reports on ends on the latest end date it lists.
+    let mut filing_ends: HashMap<String, NaiveDate> = HashMap::new();
+    for f in facts.usd.values().flatten() {
+        let e = filing_ends.entry(f.accn.clone()).or_insert(f.end);
+        *e = (*e).max(f.end);
+    }
     // (latest filing of the tag, quarters of the tag) per tag present.
     let mut per_tag: Vec<(NaiveDate, &str, BTreeMap<_, Vec<QuarterVersion>>)> = tags
         .iter()
         .filter_map(|tag| {
             let raw = facts.usd.get(*tag)?;
             let latest = raw.iter().map(|f| f.filed).max()?;
-            Some((latest, *tag, quarters_of_tag(raw)))
+            Some((latest, *tag, quarters_of_tag(raw, &filing_ends)))
         })
         .collect();
     per_tag.sort_by(|a, b| b.0.cmp(&a.0));
