@@ -265,7 +265,7 @@ pub fn quarter_start_from_end(end: NaiveDate) -> Result<NaiveDate, FundamentalsE
     let is_month_end = end
         .checked_add_days(Days::new(1))
         .is_some_and(|next| next.month() != end.month());
-    if is_month_end && end.month() % 3 == 0 {
+    if is_month_end && end.month().is_multiple_of(3) {
         end.with_day(1)
             .and_then(|first| first.checked_sub_months(Months::new(2)))
             .ok_or(FundamentalsError::BadPeriodEnd(end))

@@ -375,7 +375,7 @@ pub fn quarterly(
             Some((latest, *tag, quarters_of_tag(raw, &filing_ends)))
         })
         .collect();
-    per_tag.sort_by(|a, b| b.0.cmp(&a.0));
+    per_tag.sort_by_key(|t| std::cmp::Reverse(t.0));
     let mut chosen: BTreeMap<NaiveDate, (&str, Vec<QuarterVersion>)> = BTreeMap::new();
     for (_, tag, quarters) in per_tag {
         for ((_, end), versions) in quarters {
