@@ -143,6 +143,13 @@ pub enum ModelCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BackfillCommand {
+    /// Fetch quarterly revenue and capex from SEC EDGAR (XBRL companyfacts) and upsert them;
+    /// needs [fundamentals] user_agent with a contact e-mail.
+    Fundamentals {
+        /// Comma-separated symbols; default: the watchlist vendors and [fundamentals] buyers.
+        #[arg(long, value_delimiter = ',', value_parser = parse_symbol)]
+        symbols: Vec<Symbol>,
+    },
     /// Download every configured model/benchmark/price source (config [models]) and upsert it;
     /// `--bundled` loads the files in data/models instead.
     Models {
@@ -166,6 +173,12 @@ pub enum BackfillCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
+    /// Import quarterly press-release figures: symbol,metric,fiscal_period,period_end,
+    /// value_musd,released_on,source_url,source_note (a bad row rejects the file).
+    Fundamentals {
+        /// The CSV file.
+        path: PathBuf,
+    },
     /// Import a model, benchmark or price file: epoch-models, epoch-runs, litellm, lmarena,
     /// open-llm or generic (model,benchmark,metric,value,source,self_reported).
     Models {

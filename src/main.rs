@@ -190,6 +190,14 @@ async fn dispatch(
             }
         }
         Command::Models(command) => commands::models::run(settings, pool, command).await?,
+        Command::Import(ImportCommand::Fundamentals { path }) => {
+            commands::fundamentals::import(pool, &path).await?;
+        }
+        Command::Backfill(BackfillCommand::Fundamentals { symbols }) => {
+            if !commands::fundamentals::backfill(settings, pool, &symbols).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Jobs(JobsCommand::List) => {
             println!(
                 "{:<16} {:<22} {:<28} description",

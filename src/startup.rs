@@ -39,6 +39,7 @@ pub async fn prepare_data(settings: &Settings, pool: &PgPool) -> anyhow::Result<
         }
     }
     crate::commands::models::seed(settings, pool).await?;
+    jevons_jobs::fundamentals::load_bundled(pool, settings).await?;
     crate::commands::events::seed(settings, pool).await?;
     jevons_jobs::news::sync_feeds(pool, &settings.news).await?;
     Ok(())

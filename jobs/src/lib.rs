@@ -3,6 +3,7 @@
 
 mod digest;
 mod events;
+pub mod fundamentals;
 pub mod models;
 pub mod news;
 mod prices;
@@ -70,11 +71,13 @@ pub enum Job {
     DigestWeekly,
     /// Downloads the configured model, benchmark and price sources (weekly).
     ModelsFetch,
+    /// Fetches SEC EDGAR companyfacts of the vendors and buyers: quarterly revenue and capex (weekly).
+    FundamentalsFetch,
 }
 
 impl Job {
     /// In catch-up order: the studies use the day's prices, the digests use the studies.
-    pub const ALL: [Job; 7] = [
+    pub const ALL: [Job; 8] = [
         Job::PricesDaily,
         Job::EventsStudy,
         Job::NewsFetch,
@@ -82,6 +85,7 @@ impl Job {
         Job::DigestDaily,
         Job::DigestWeekly,
         Job::ModelsFetch,
+        Job::FundamentalsFetch,
     ];
 
     pub fn name(self) -> &'static str {
@@ -93,11 +97,15 @@ impl Job {
             Job::DigestDaily => "digest.daily",
             Job::DigestWeekly => "digest.weekly",
             Job::ModelsFetch => "models.fetch",
+            Job::FundamentalsFetch => "fundamentals.fetch",
         }
     }
 
     pub fn description(self) -> &'static str {
         match self {
+            Job::FundamentalsFetch => {
+                "fetch SEC EDGAR companyfacts of the watchlist vendors and compute buyers: quarterly revenue and capex, every filing's version"
+            }
             Job::ModelsFetch => {
                 "download the model, benchmark and API-price sources (Epoch AI, LiteLLM, LMArena…) and upsert them"
             }
@@ -132,6 +140,7 @@ impl Job {
             Job::DigestDaily => &settings.digest.daily_schedule,
             Job::DigestWeekly => &settings.digest.weekly_schedule,
             Job::ModelsFetch => &settings.models.fetch_schedule,
+            Job::FundamentalsFetch => &settings.fundamentals.fetch_schedule,
         }
     }
 
@@ -156,6 +165,8 @@ pub enum JobError {
     Store(#[from] jevons_store::StoreError),
     #[error(transparent)]
     Models(#[from] models::ModelsError),
+    #[error(transparent)]
+    Fundamentals(#[from] fundamentals::FundamentalsError),
     #[error("scheduler: {0}")]
     Scheduler(#[from] tokio_cron_scheduler::JobSchedulerError),
 }

@@ -92,6 +92,13 @@ async fn execute(ctx: &JobContext, job: Job) -> Result<(i64, Option<String>), Jo
                 report.error_text(),
             ))
         }
+        Job::FundamentalsFetch => {
+            let report = crate::fundamentals::fetch(&ctx.pool, &ctx.settings, None).await?;
+            Ok((
+                i64::try_from(report.rows_written()).unwrap_or(i64::MAX),
+                report.error_text(),
+            ))
+        }
         Job::NewsFetch => {
             let report = crate::news::fetch_news(ctx).await?;
             Ok((report.rows_written(), report.error_text()))

@@ -2,6 +2,7 @@
 
 pub mod digest;
 pub mod events;
+pub mod fundamentals;
 pub mod models;
 pub mod news;
 pub mod summarize;

@@ -25,6 +25,7 @@ pub struct Settings {
     pub models: ModelsSettings,
     pub api: ApiSettings,
     pub events: EventsSettings,
+    pub fundamentals: FundamentalsSettings,
     pub watchlist: Vec<Ticker>,
 }
 
@@ -283,6 +284,41 @@ pub struct ModelSourceConfig {
     pub snapshot_is_fetch_day: bool,
 }
 
+/// Quarterly fundamentals (services/fundamentals, the `fundamentals.fetch` job): SEC EDGAR
+/// XBRL `companyfacts` for the watchlist vendors and the compute buyers, press-release CSVs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FundamentalsSettings {
+    /// SEC asks every client to name itself with a contact e-mail ("jevons admin@example.com").
+    /// Empty (the default): `fundamentals.fetch` and `jevons backfill fundamentals` refuse to run.
+    pub user_agent: String,
+    /// `{base_url}/api/xbrl/companyfacts/CIK##########.json`.
+    pub base_url: String,
+    /// Cron (with seconds, UTC) of the `fundamentals.fetch` job.
+    pub fetch_schedule: String,
+    /// Buyers of compute fetched besides the watchlist vendors.
+    pub buyers: Vec<Symbol>,
+    /// Symbol → SEC CIK. A vendor or buyer without one is skipped (foreign filers: 20-F/6-K).
+    pub ciks: std::collections::BTreeMap<String, u64>,
+    /// Press-release figures loaded into an empty fundamentals table on start.
+    pub bundled_file: PathBuf,
+    /// SEC's limit is 10 requests/s; higher values are capped to it.
+    pub max_requests_per_second: u32,
+    pub timeout_secs: u64,
+    pub max_attempts: u32,
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+}
+
+impl FundamentalsSettings {
+    /// The CIK configured for `symbol` (map keys in any case).
+    pub fn cik(&self, symbol: &Symbol) -> Option<u64> {
+        self.ciks
+            .iter()
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case(symbol.as_str()))
+            .map(|(_, v)| *v)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("configuration: {0}")]
@@ -323,6 +359,7 @@ impl Settings {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("market.providers")
+                    .with_list_parse_key("fundamentals.buyers")
                     .try_parsing(true)
                     .source(Some(env.into_iter().collect())),
             )
@@ -353,6 +390,13 @@ impl Settings {
         if self.watchlist.is_empty() {
             return Err(ConfigError::Invalid("the watchlist is empty".into()));
         }
+        for (symbol, cik) in &self.fundamentals.ciks {
+            if Symbol::parse(symbol).is_err() || *cik == 0 || *cik > 9_999_999_999 {
+                return Err(ConfigError::Invalid(format!(
+                    "fundamentals.ciks: `{symbol} = {cik}` is not a symbol and a CIK of 1 to 10 digits"
+                )));
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         for t in &self.watchlist {
             if !seen.insert(&t.symbol) {
@@ -363,6 +407,22 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// Companies whose fundamentals are fetched: the watchlist vendors, then the buyers.
+    pub fn fundamentals_companies(&self) -> Vec<Symbol> {
+        let mut out: Vec<Symbol> = self
+            .watchlist
+            .iter()
+            .filter(|t| t.role == Role::Vendor)
+            .map(|t| t.symbol.clone())
+            .collect();
+        for b in &self.fundamentals.buyers {
+            if !out.contains(b) {
+                out.push(b.clone());
+            }
+        }
+        out
     }
 
     pub fn symbols(&self) -> Vec<Symbol> {
@@ -443,6 +503,35 @@ mod tests {
         assert_eq!(url.expose_secret(), "postgres://u:hunter2@db/jevons");
         let printed = format!("{s:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
+    }
+
+    #[test]
+    fn fundamentals_defaults_need_a_user_agent_and_know_the_ciks() {
+        let s = Settings::load_with(Path::new("/nonexistent"), env(&[])).unwrap();
+        let f = &s.fundamentals;
+        assert!(f.user_agent.is_empty());
+        assert_eq!(f.base_url, "https://data.sec.gov");
+        assert_eq!(f.cik(&Symbol::parse("nvda").unwrap()), Some(1_045_810));
+        assert_eq!(f.cik(&Symbol::parse("MSFT").unwrap()), Some(789_019));
+        assert_eq!(f.cik(&Symbol::parse("TSM").unwrap()), None);
+        let companies: Vec<String> = s
+            .fundamentals_companies()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(companies[0], "NVDA");
+        assert!(companies.contains(&"ORCL".to_string()));
+        assert!(!companies.contains(&"SPY".to_string()));
+        let s = Settings::load_with(
+            Path::new("/nonexistent"),
+            env(&[
+                ("JEVONS__FUNDAMENTALS__BUYERS", "MSFT,AMZN"),
+                ("JEVONS__FUNDAMENTALS__USER_AGENT", "jevons ops@example.com"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.fundamentals.buyers.len(), 2);
+        assert_eq!(s.fundamentals.user_agent, "jevons ops@example.com");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod embedded;
 mod error;
 pub mod event_results;
 pub mod events;
+pub mod fundamentals;
 pub mod job_runs;
 pub mod models;
 pub mod news;
