@@ -9,6 +9,7 @@ mod cli;
 mod digest;
 mod events;
 mod helpers;
+mod jevons;
 mod jobs;
 mod models;
 mod news;

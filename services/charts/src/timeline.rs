@@ -66,7 +66,7 @@ pub struct Marker {
 const PANEL_HEIGHT: f64 = 190.0;
 const GAP: f64 = 34.0;
 const LEFT: f64 = 78.0;
-const RIGHT: f64 = 150.0;
+const RIGHT: f64 = 240.0;
 const TOP: f64 = 26.0;
 const BOTTOM: f64 = 30.0;
 

@@ -26,7 +26,20 @@ pub struct Settings {
     pub api: ApiSettings,
     pub events: EventsSettings,
     pub fundamentals: FundamentalsSettings,
+    pub jevons: JevonsSettings,
     pub watchlist: Vec<Ticker>,
+}
+
+/// The Jevons page: which capability levels' prices it follows and which stocks it shows.
+#[derive(Debug, Clone, Deserialize)]
+pub struct JevonsSettings {
+    /// The first day shown.
+    pub start: NaiveDate,
+    /// `benchmark@score` or `benchmark@model:NAME`; the first one with a series is the headline
+    /// that demand is set against.
+    pub thresholds: Vec<String>,
+    /// Chip stocks and indices drawn rebased to 100 at `start`.
+    pub chip_symbols: Vec<String>,
 }
 
 /// Write access to the API. No key configured → the write endpoints answer 403.

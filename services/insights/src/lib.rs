@@ -5,5 +5,6 @@
 // Tests may unwrap: a panic there is the failure report.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod jevons;
 pub mod models;
 pub mod studies;

@@ -19,6 +19,7 @@ pub enum Nav {
     Events,
     Correlations,
     Story,
+    Jevons,
     Jobs,
     News,
     Sources,

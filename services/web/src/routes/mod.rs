@@ -5,6 +5,7 @@ mod assets;
 mod digest;
 mod events;
 mod health;
+mod jevons;
 mod models;
 mod news;
 mod pages;
@@ -28,12 +29,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(models::api)
                 .configure(news::api)
                 .configure(events::api)
+                .configure(jevons::api)
                 .default_service(web::to(api::not_found)),
         )
         .configure(models::pages)
         .configure(news::pages)
         .configure(events::pages)
         .configure(digest::pages)
+        .configure(jevons::pages)
         .route("/", web::get().to(pages::overview))
         .route("/tickers/{symbol}", web::get().to(pages::ticker))
         .route("/jobs", web::get().to(pages::jobs))
