@@ -3,6 +3,7 @@
 pub mod ai;
 pub mod config;
 pub mod csv_export;
+pub mod grounding;
 pub mod price;
 pub mod symbol;
 

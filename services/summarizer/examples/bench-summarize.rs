@@ -205,7 +205,7 @@ async fn run_llm(
         let request = SummaryRequest {
             title: String::new(),
             text: article.clone(),
-            keywords: Vec::new(),
+            ..Default::default()
         };
         tasks.spawn(async move { (i, s.summarize(request).await) });
     }

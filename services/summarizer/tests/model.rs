@@ -116,7 +116,7 @@ async fn model_workers_serve_concurrent_requests() {
             s.summarize(SummaryRequest {
                 title: title.into(),
                 text: ARTICLE.into(),
-                keywords: vec![],
+                ..Default::default()
             })
             .await
         }));
@@ -148,7 +148,7 @@ async fn model_workers_serve_concurrent_requests() {
         .summarize(SummaryRequest {
             title: "Nvidia falls".into(),
             text: ARTICLE.into(),
-            keywords: vec![],
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -172,7 +172,7 @@ async fn a_model_file_that_appears_later_is_used_from_the_next_use() {
     let request = || SummaryRequest {
         title: "Nvidia falls".into(),
         text: ARTICLE.into(),
-        keywords: vec![],
+        ..Default::default()
     };
 
     let slot = SummarizerSlot::new(settings.clone());
@@ -217,6 +217,7 @@ async fn a_missing_model_falls_back_to_extractive() {
             title: "Nvidia falls".into(),
             text: ARTICLE.into(),
             keywords: vec![("nvidia".into(), 1.0)],
+            ..Default::default()
         })
         .await
         .unwrap();
