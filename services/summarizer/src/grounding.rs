@@ -469,7 +469,9 @@ fn extract(sentence: &str) -> Vec<Claim> {
             return;
         }
         let text = run.join(" ");
-        let kind = if run.iter().any(|w| is_model_like(w)) {
+        // Digits make a model or product name (GPT-4o, H100); inner capitals alone are names
+        // too (McKinnon, DeepSeek).
+        let kind = if run.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
             ItemKind::Model
         } else {
             ItemKind::Name
@@ -815,6 +817,7 @@ Jensen Huang was not available.";
             .map(|i| (i.text.as_str(), i.kind))
             .collect();
         assert!(kinds.contains(&("GPT-4o", ItemKind::Model)), "{kinds:?}");
+        assert!(kinds.contains(&("Meta", ItemKind::Name)), "{kinds:?}");
         assert!(!kinds.iter().any(|(t, _)| *t == "However"), "{kinds:?}");
     }
 

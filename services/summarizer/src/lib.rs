@@ -153,6 +153,8 @@ enum Backend {
 pub struct Summarizer {
     backend: Backend,
     model_name: String,
+    /// The prompt version with the decoding levers in use (provenance).
+    prompt_version: String,
 }
 
 impl std::fmt::Debug for Summarizer {
@@ -170,6 +172,7 @@ impl Summarizer {
         Self {
             backend: Backend::Extractive,
             model_name: "extractive".into(),
+            prompt_version: extractive::VERSION.into(),
         }
     }
 
@@ -181,6 +184,7 @@ impl Summarizer {
         Ok(Self {
             backend: Backend::Llm(handle),
             model_name,
+            prompt_version: prompt::version(settings),
         })
     }
 
@@ -262,7 +266,7 @@ impl Summarizer {
                     method,
                     model: self.model_name.clone(),
                     quantization: Some(handle.info().quantization.clone()),
-                    prompt_version: prompt::PROMPT_VERSION.into(),
+                    prompt_version: self.prompt_version.clone(),
                     tokens_in: out.tokens_in,
                     tokens_out: out.tokens_out,
                     millis: started.elapsed().as_millis() as u64,
