@@ -350,6 +350,7 @@ fn dump_prompts(
             "{}",
             serde_json::json!({"i": i, "prompt": prompt, "prompt_ids": ids,
                 "max_new_tokens": a.settings.max_new_tokens,
+                "max_sentences": a.settings.max_sentences,
                 "repeat_penalty": a.settings.repeat_penalty,
                 "repeat_last_n": a.settings.repeat_last_n,
                 "stop_ids": model.stop_ids()})

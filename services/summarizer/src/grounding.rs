@@ -17,7 +17,7 @@ use regex::Regex;
 use crate::text::sentences;
 
 /// Stored in every report: a change of rules gets a new version.
-pub const VERSION: &str = "grounding-v1";
+pub const VERSION: &str = "grounding-v2";
 
 /// Names that mean the same thing (NVIDIA, NVDA, Nvidia Corp; DeepSeek-R1, R1), given by the
 /// caller from its entity tables: the summariser has no database.
@@ -655,6 +655,17 @@ impl Source {
         if found {
             return item(true, "in the article".into());
         }
+        // Singular and plural of a name's last word: "Midland" for "the Midlands", "Muslims" for
+        // "Muslim", "the Romanov family" for "the Romanovs".
+        if kind != ItemKind::Ticker {
+            let variant = match norm.strip_suffix('s') {
+                Some(stem) if stem.len() > 2 => stem.to_string(),
+                _ => format!("{norm}s"),
+            };
+            if self.has(&variant) {
+                return item(true, format!("in the article as “{variant}”"));
+            }
+        }
         for (label, names) in aliases.groups_of(&norm) {
             let hit = names.iter().find(|n| {
                 let n_norm = normalize_name(n);
@@ -831,6 +842,22 @@ Jensen Huang was not available.";
         assert!(g.report.dropped.is_empty(), "{:?}", g.report.items);
         let g = ground("Federal Huang spoke.", ARTICLE, &aliases());
         assert_eq!(unsupported(&g), vec!["Federal Huang"]);
+    }
+
+    #[test]
+    fn singular_and_plural_of_a_name_are_the_same_name() {
+        let article = "People in the Midlands give more. The Romanovs ruled Russia.";
+        let g = ground(
+            "The Midland region gives more. The Romanov family ruled.",
+            article,
+            &Aliases::default(),
+        );
+        assert!(g.report.dropped.is_empty(), "{:?}", g.report.items);
+        assert_eq!(
+            g.report.items[0].reason, "in the article as “midlands”",
+            "{:?}",
+            g.report.items
+        );
     }
 
     #[test]

@@ -134,7 +134,10 @@ async fn model_workers_serve_concurrent_requests() {
         assert_eq!(o.method, Method::Llm);
         assert!(!o.summary.is_empty());
         assert_eq!(o.quantization.as_deref(), Some("Q4_1->Q8_0+F32"));
-        assert_eq!(o.prompt_version, jevons_summarizer::prompt::version(&settings));
+        assert_eq!(
+            o.prompt_version,
+            jevons_summarizer::prompt::version(&settings)
+        );
         assert!(
             o.prompt_version
                 .starts_with(jevons_summarizer::prompt::PROMPT_VERSION)
