@@ -89,11 +89,12 @@ def sentences(text):
     return out
 
 
-def enough(text):
+def enough(text, max_sentences=MAX_SENTENCES):
     flat = " ".join(text.split())
     complete = [s for s in sentences(flat) if s.endswith((".", "!", "?"))]
     words = sum(len(s.split()) for s in complete)
-    return len(complete) >= MAX_SENTENCES or (len(complete) >= 2 and words >= MIN_WORDS_AT_TWO)
+    cap = min(max(max_sentences, 1), MAX_SENTENCES)
+    return len(complete) >= cap or (len(complete) >= 2 and words >= MIN_WORDS_AT_TWO)
 
 
 def _self_test():
@@ -208,7 +209,7 @@ class Engine:
             out.append(nxt)
             if self.ends_sentence(nxt):
                 so_far = self.llm.detokenize(out).decode("utf-8", "replace")
-                if enough(so_far):
+                if enough(so_far, p.get("max_sentences", MAX_SENTENCES)):
                     break
             if len(out) >= max_new:
                 break

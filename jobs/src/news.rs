@@ -13,7 +13,7 @@ use jevons_news::{
 };
 use jevons_store::news::{self as store, Feed, NewArticle, NewSummary, Saved};
 use jevons_store::{PgPool, StoreError};
-use jevons_summarizer::{Summarizer, SummaryRequest};
+use jevons_summarizer::{Aliases, Summarizer, SummaryRequest};
 use tracing::Instrument;
 
 use crate::JobContext;
@@ -49,6 +49,21 @@ impl NewsFetchReport {
                 .join("\n")
         })
     }
+}
+
+/// Names that mean the same (tickers, companies, models) for the summaries' grounding check,
+/// from the same tables as the tagger's catalogue.
+pub async fn load_aliases(pool: &PgPool) -> Result<Aliases, StoreError> {
+    let (tickers, models) = store::entity_sources(pool).await?;
+    let tickers: Vec<TickerEntry> = tickers
+        .into_iter()
+        .map(|(symbol, name, role)| TickerEntry {
+            symbol,
+            name,
+            is_fund: role == "benchmark",
+        })
+        .collect();
+    Ok(Aliases::new(jevons_news::alias_groups(&tickers, &models)))
 }
 
 /// Stores the configured feeds that are not in the database yet.
@@ -309,6 +324,7 @@ pub async fn summarize_news(
 ) -> Result<SummarizeReport, StoreError> {
     let shared = Arc::new(SummarizeShared {
         keywords: Keywords::new(&settings.keywords),
+        aliases: Arc::new(load_aliases(pool).await?),
         min_relevance: settings.min_relevance,
         max: u64::from(max),
         progress: Mutex::new(Progress::default()),
@@ -353,6 +369,7 @@ pub async fn summarize_news(
 
 struct SummarizeShared {
     keywords: Keywords,
+    aliases: Arc<Aliases>,
     min_relevance: f32,
     max: u64,
     progress: Mutex<Progress>,
@@ -397,6 +414,7 @@ async fn summarize_loop(
             title: a.title.clone(),
             text: a.text.clone(),
             keywords: shared.keywords.matched(&a.title, &a.text),
+            aliases: shared.aliases.clone(),
         };
         match summarizer.summarize(request).await {
             Ok(s) => {
@@ -412,6 +430,7 @@ async fn summarize_loop(
                     tokens_out: i32::try_from(s.tokens_out).unwrap_or(i32::MAX),
                     millis: i64::try_from(s.millis).unwrap_or(i64::MAX),
                     suspect: s.suspect,
+                    grounding: Some(s.grounding),
                 };
                 let stored = claim.complete(&row).await;
                 let mut p = progress();

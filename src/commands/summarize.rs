@@ -98,7 +98,8 @@ async fn summarize_command(
         .summarize(SummaryRequest {
             title: title.unwrap_or_default().to_string(),
             text: text.clone(),
-            keywords: Vec::new(),
+            // No database here: names are checked as the article writes them.
+            ..Default::default()
         })
         .await?;
     let entities = watchlist_entities(&text, &settings.watchlist);
@@ -121,6 +122,7 @@ async fn summarize_command(
                 "total_ms": started.elapsed().as_millis() as u64,
             },
             "suspect": out.suspect,
+            "grounding": out.grounding,
         });
         println!("{}", serde_json::to_string_pretty(&o)?);
     } else {
@@ -138,6 +140,14 @@ async fn summarize_command(
         );
         if !out.suspect.is_empty() {
             println!("not in the text (check): {}", out.suspect.join(", "));
+        }
+        for item in out.grounding.unsupported() {
+            println!(
+                "dropped: {} “{}” ({})",
+                item.kind.as_str(),
+                item.text,
+                item.reason
+            );
         }
         println!(
             "{} {}, {} tokens in, {} out, {} ms (load {} ms)",

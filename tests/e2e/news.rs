@@ -480,7 +480,11 @@ async fn model_workers_summarise_side_by_side_each_article_once() {
     assert_eq!(
         count(
             &t.app,
-            "SELECT count(DISTINCT article_id) FROM summaries WHERE method = 'llm'"
+            // The model wrote every one; a cut-short output that fails the grounding check
+            // is stored as the extractive fallback, under the model's name.
+            "SELECT count(DISTINCT article_id) FROM summaries
+              WHERE model = 'SmolLM2-135M-Instruct' AND grounding IS NOT NULL
+                AND method IN ('llm', 'extractive (ungrounded model output)')"
         )
         .await,
         5
@@ -607,4 +611,158 @@ async fn the_news_api_filters_and_pages_with_a_cursor() {
     }
     let (status, _) = json("/api/v1/news/999999".into()).await;
     assert_eq!(status, 404);
+}
+
+/// The grounding report stored with a summary is on the article page and in the API: a model
+/// summary whose sentences named someone the article does not (replaced by the extractive one),
+/// and the report of an extractive summary made by news.summarize.
+#[tokio::test]
+async fn a_summary_grounding_report_is_on_the_article_page_and_in_the_api() {
+    use jevons_core::grounding::{GroundingItem, GroundingReport, ItemKind};
+    use jevons_store::news::{NewSummary, claim_next};
+
+    let t = setup().await;
+    let base = t.feeds.uri();
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(feed_v1(&base), "application/rss+xml"),
+        )
+        .mount(&t.feeds)
+        .await;
+    fetch_news(&t.ctx).await.unwrap();
+
+    // The newest relevant article (a-3, Micron) with a model summary that failed the check;
+    // the dropped sentence carries markup that must come out escaped.
+    let claim = claim_next(t.app.pool(), t.ctx.settings.news.min_relevance, &[])
+        .await
+        .unwrap()
+        .expect("a relevant article waits");
+    let id = claim.article.id;
+    let item = |text: &str, kind, supported, reason: &str| GroundingItem {
+        text: text.into(),
+        kind,
+        normalized: text.to_lowercase(),
+        supported,
+        reason: reason.into(),
+        sentence: 0,
+    };
+    let report = GroundingReport {
+        version: "grounding-v1".into(),
+        items: vec![
+            item("Micron", ItemKind::Name, true, "in the article"),
+            item("Toby Blair", ItemKind::Name, false, "not in the article"),
+            item(
+                "$9bn",
+                ItemKind::Number,
+                false,
+                "no 9000000000 USD in the article",
+            ),
+        ],
+        dropped: vec!["Toby Blair <b>of</b> Micron sold $9bn of chips.".into()],
+        kept: 0,
+        fallback: true,
+    };
+    claim
+        .complete(&NewSummary {
+            summary: "Micron Technology said efficiency gains will not dent demand.".into(),
+            stance: "bullish".into(),
+            stance_score: 0.4,
+            method: "extractive (ungrounded model output)".into(),
+            model: "SmolLM2-135M-Instruct".into(),
+            quantization: Some("Q4_1->Q8_0+F32".into()),
+            prompt_version: "chatml-summary-v1".into(),
+            tokens_in: 120,
+            tokens_out: 30,
+            millis: 900,
+            suspect: vec![],
+            grounding: Some(report),
+        })
+        .await
+        .unwrap();
+
+    let html = t
+        .app
+        .get(&format!("/news/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for want in [
+        "extractive (ungrounded model output)",
+        "could be grounded",
+        "1 of 3 names and numbers",
+        "Toby Blair",
+        "no 9000000000 USD in the article",
+        "of&#60;/b&#62; Micron sold $9bn of chips.",
+    ] {
+        assert!(html.contains(want), "{want} on the page: {html}");
+    }
+    assert!(
+        !html.contains("<b>of</b>"),
+        "model output is escaped: {html}"
+    );
+
+    let one: serde_json::Value = t
+        .app
+        .get(&format!("/api/v1/news/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let s = &one["summary"];
+    assert_eq!(s["method"], "extractive (ungrounded model output)");
+    assert_eq!(s["grounding"]["fallback"], true);
+    assert_eq!(s["grounding"]["items"][1]["text"], "Toby Blair");
+    assert_eq!(s["grounding"]["items"][1]["supported"], false);
+    assert_eq!(s["grounding"]["items"][1]["kind"], "name");
+    assert_eq!(
+        s["grounding"]["dropped"][0],
+        "Toby Blair <b>of</b> Micron sold $9bn of chips."
+    );
+
+    // news.summarize stores the check of every summary it makes.
+    summarize_news(
+        t.app.pool(),
+        &t.ctx.settings.news,
+        &Summarizer::extractive(),
+        50,
+    )
+    .await
+    .unwrap();
+    let id1: i64 = sqlx::query_scalar("SELECT id FROM articles WHERE guid = 'a-1'")
+        .fetch_one(t.app.pool())
+        .await
+        .unwrap();
+    let a1: serde_json::Value = t
+        .app
+        .get(&format!("/api/v1/news/{id1}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let g = &a1["summary"]["grounding"];
+    let items = g["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|i| i["text"] == "DeepSeek" && i["supported"] == true),
+        "{g}"
+    );
+    assert!(
+        items.iter().all(|i| i["supported"] == true),
+        "copied sentences: {g}"
+    );
+    assert_eq!(g["fallback"], false);
+    let html = t
+        .app
+        .get(&format!("/news/{id1}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("names and numbers found in the article"),
+        "{html}"
+    );
 }

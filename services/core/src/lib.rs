@@ -4,6 +4,7 @@ pub mod ai;
 pub mod config;
 pub mod csv_export;
 pub mod fundamentals;
+pub mod grounding;
 pub mod price;
 pub mod symbol;
 

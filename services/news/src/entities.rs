@@ -207,6 +207,43 @@ impl EntityCatalog {
     }
 }
 
+/// Names that mean the same thing, for checking a summary against its article: each company
+/// as ("NVIDIA (NVDA)", [symbol, listed name, short name, everyday names]), each model as
+/// (canonical name, [canonical name, its aliases]). Funds are left out: their long names are
+/// not what articles write.
+pub fn alias_groups(
+    tickers: &[TickerEntry],
+    models: &[(String, String)],
+) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for t in tickers.iter().filter(|t| !t.is_fund) {
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        names.insert(t.symbol.clone());
+        names.insert(t.name.trim().to_string());
+        names.insert(short_name(&t.name));
+        if let Some((_, extra)) = EXTRA_ALIASES.iter().find(|(s, _)| *s == t.symbol) {
+            names.extend(extra.iter().map(|a| a.to_string()));
+        }
+        names.retain(|n| !n.is_empty());
+        out.push((
+            format!("{} ({})", short_name(&t.name), t.symbol),
+            names.into_iter().collect(),
+        ));
+    }
+    let mut by_model: std::collections::BTreeMap<&str, BTreeSet<String>> = Default::default();
+    for (alias, model) in models {
+        let names = by_model.entry(model.as_str()).or_default();
+        names.insert(model.clone());
+        if !alias.trim().is_empty() {
+            names.insert(alias.trim().to_string());
+        }
+    }
+    for (model, names) in by_model {
+        out.push((model.to_string(), names.into_iter().collect()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +296,50 @@ mod tests {
         assert_eq!(
             values(&e, EntityKind::Model),
             vec!["DeepSeek-R1", "Llama 3.1 405B"]
+        );
+    }
+
+    #[test]
+    fn alias_groups_join_symbols_names_and_model_aliases() {
+        let groups = alias_groups(
+            &[
+                TickerEntry {
+                    symbol: "NVDA".into(),
+                    name: "NVIDIA Corporation".into(),
+                    is_fund: false,
+                },
+                TickerEntry {
+                    symbol: "SPY".into(),
+                    name: "SPDR S&P 500 ETF".into(),
+                    is_fund: true,
+                },
+            ],
+            &[
+                ("R1".into(), "DeepSeek-R1".into()),
+                ("deepseek-reasoner".into(), "DeepSeek-R1".into()),
+            ],
+        );
+        assert_eq!(
+            groups,
+            vec![
+                (
+                    "NVIDIA (NVDA)".to_string(),
+                    vec![
+                        "NVDA".to_string(),
+                        "NVIDIA".into(),
+                        "NVIDIA Corporation".into(),
+                        "Nvidia".into()
+                    ]
+                ),
+                (
+                    "DeepSeek-R1".to_string(),
+                    vec![
+                        "DeepSeek-R1".to_string(),
+                        "R1".into(),
+                        "deepseek-reasoner".into()
+                    ]
+                ),
+            ]
         );
     }
 

@@ -17,7 +17,7 @@ pub mod relevance;
 pub mod text;
 
 pub use canon::{canonical_url, content_hash};
-pub use entities::{Entity, EntityCatalog, EntityKind};
+pub use entities::{Entity, EntityCatalog, EntityKind, alias_groups};
 pub use fetch::{Conditional, FeedResponse, FetchError, Fetched, NewsClient};
 pub use guard::{AddressPolicy, Cidr, Refused};
 pub use parse::{FeedEntry, ParseError, ParsedFeed, parse_feed};

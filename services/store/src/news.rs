@@ -2,6 +2,7 @@
 //! and the queue that summarisation workers claim from with `FOR UPDATE SKIP LOCKED`.
 
 use chrono::{DateTime, Utc};
+use jevons_core::grounding::GroundingReport;
 use sqlx::postgres::{PgRow, Postgres};
 use sqlx::{Row, Transaction};
 
@@ -456,6 +457,8 @@ pub struct NewSummary {
     pub tokens_out: i32,
     pub millis: i64,
     pub suspect: Vec<String>,
+    /// The grounding check of the summary (None: not checked).
+    pub grounding: Option<GroundingReport>,
 }
 
 /// Claims the newest relevant article whose current content has no summary, skipping rows
@@ -527,11 +530,17 @@ pub async fn pending_summaries(pool: &PgPool, min_relevance: f32) -> Result<i64,
 impl Claim {
     /// Stores the summary of the claimed content and releases the article.
     pub async fn complete(mut self, s: &NewSummary) -> Result<i64, StoreError> {
+        let grounding = s
+            .grounding
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| StoreError::Invalid(format!("grounding report: {e}")))?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO summaries (article_id, content_hash, summary, stance, stance_score, method,
                                     model, quantization, prompt_version, tokens_in, tokens_out,
-                                    millis, suspect)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                    millis, suspect, grounding)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)
              ON CONFLICT (article_id, content_hash) DO NOTHING
              RETURNING id",
         )
@@ -548,6 +557,7 @@ impl Claim {
         .bind(s.tokens_out.max(0))
         .bind(s.millis.max(0))
         .bind(&s.suspect)
+        .bind(grounding)
         .fetch_optional(&mut *self.tx)
         .await?;
         self.tx.commit().await?;
@@ -578,6 +588,8 @@ pub struct SummaryRow {
     pub tokens_out: i32,
     pub millis: i64,
     pub suspect: Vec<String>,
+    /// None for summaries made before the grounding check.
+    pub grounding: Option<GroundingReport>,
     pub created_at: DateTime<Utc>,
     /// False when the article changed since and a new summary is pending.
     pub current: bool,
@@ -638,7 +650,8 @@ SELECT a.id, a.feed_id, f.title AS feed_title, f.url AS feed_url, a.url, a.title
        a.published, a.sort_at, a.relevance, a.language, a.canonical_url, a.guid, a.text,
        a.text_source, a.content_hash, a.fetched_at, a.updated_at,
        s.summary, s.stance, s.stance_score, s.method, s.model, s.quantization, s.prompt_version,
-       s.tokens_in, s.tokens_out, s.millis, s.suspect, s.created_at AS summarized_at,
+       s.tokens_in, s.tokens_out, s.millis, s.suspect, s.grounding::text AS grounding,
+       s.created_at AS summarized_at,
        (s.content_hash = a.content_hash) AS summary_current,
        coalesce((SELECT array_agg(e.value ORDER BY e.value) FROM article_entities e
                   WHERE e.article_id = a.id AND e.kind = 'ticker'), '{}') AS tickers,
@@ -667,6 +680,11 @@ fn article_item(row: &PgRow) -> Result<ArticleItem, StoreError> {
             tokens_out: row.try_get("tokens_out")?,
             millis: row.try_get("millis")?,
             suspect: row.try_get("suspect")?,
+            grounding: row
+                .try_get::<Option<String>, _>("grounding")?
+                .map(|j| serde_json::from_str(&j))
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("summaries.grounding: {e}")))?,
             created_at: row.try_get("summarized_at")?,
             current: row
                 .try_get::<Option<bool>, _>("summary_current")?

@@ -18,10 +18,13 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use jevons_core::grounding::{GroundingReport, ItemKind};
 use jevons_summarizer::model::LocalModel;
 use jevons_summarizer::rouge::{Rouge, rouge};
 use jevons_summarizer::threads::ThreadPlan;
-use jevons_summarizer::{Summarizer, SummaryRequest, extractive, faithfulness, text};
+use jevons_summarizer::{
+    Aliases, Method, Summarizer, SummaryRequest, extractive, faithfulness, grounding, text,
+};
 
 struct Args {
     data: PathBuf,
@@ -64,6 +67,14 @@ fn args() -> Result<Args, String> {
             }
             "--threads" => a.settings.threads = value()?.parse().map_err(|e| format!("{e}"))?,
             "--workers" => a.settings.workers = value()?.parse().map_err(|e| format!("{e}"))?,
+            "--extract-first" => a.settings.extract_first = true,
+            "--copy-bias" => a.settings.copy_bias = value()?.parse().map_err(|e| format!("{e}"))?,
+            "--no-repeat-ngram" => {
+                a.settings.no_repeat_ngram = value()?.parse().map_err(|e| format!("{e}"))?
+            }
+            "--max-sentences" => {
+                a.settings.max_sentences = value()?.parse().map_err(|e| format!("{e}"))?
+            }
             "--out" => a.out = Some(value()?.into()),
             "--skip-llm" => a.skip_llm = true,
             "--json" => a.json = true,
@@ -80,6 +91,13 @@ struct Score {
     sum: Rouge,
     flagged: usize,
     words: usize,
+    /// Names and numbers in the summaries, and how many the article supports.
+    items: usize,
+    supported: usize,
+    /// Summaries with a number the article does not have.
+    with_unsupported_number: usize,
+    /// Summaries replaced by the extractive one (grounding fallback).
+    fallbacks: usize,
 }
 
 impl Score {
@@ -93,17 +111,32 @@ impl Score {
         if !faithfulness(summary, article).is_empty() {
             self.flagged += 1;
         }
+        self.add_items(&grounding::ground(summary, article, &Aliases::default()).report);
+    }
+
+    fn add_items(&mut self, report: &GroundingReport) {
+        self.items += report.items.len();
+        self.supported += report.supported();
+        if report.unsupported().any(|i| i.kind == ItemKind::Number) {
+            self.with_unsupported_number += 1;
+        }
     }
 
     fn line(&self, name: &str) -> String {
         let n = self.n.max(1) as f64;
         format!(
-            "{name:<12} ROUGE-1 {:.4}  ROUGE-2 {:.4}  ROUGE-L {:.4}  flagged {:>3.0}%  mean words {:.1}",
+            "{name:<12} ROUGE-1 {:.4}  ROUGE-2 {:.4}  ROUGE-L {:.4}  flagged {:>3.0}%  mean words {:.1}  \
+name precision {:.3} ({}/{})  numbers not in article {:.0}%  fallbacks {:.0}%",
             self.sum.rouge1 / n,
             self.sum.rouge2 / n,
             self.sum.rouge_l / n,
             100.0 * self.flagged as f64 / n,
-            self.words as f64 / n
+            self.words as f64 / n,
+            self.supported as f64 / self.items.max(1) as f64,
+            self.supported,
+            self.items,
+            100.0 * self.with_unsupported_number as f64 / n,
+            100.0 * self.fallbacks as f64 / n,
         )
     }
 }
@@ -166,17 +199,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let mut llm = Score::default();
+    let mut raw = Score::default();
     if !a.skip_llm {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()?;
-        runtime.block_on(run_llm(&a, &rows, &mut llm))?;
+        runtime.block_on(run_llm(&a, &rows, &mut llm, &mut raw))?;
     }
     println!("{}", lead.line("lead-1"));
     println!("{}", extr.line("extractive"));
     if !a.skip_llm {
         println!("{}", llm.line("llm"));
+        // The model's own output before the grounding check dropped anything.
+        let n = raw.n.max(1) as f64;
+        println!(
+            "llm output before the check: name precision {:.3} ({}/{}), summaries with a number \
+not in the article {:.0}%",
+            raw.supported as f64 / raw.items.max(1) as f64,
+            raw.supported,
+            raw.items,
+            100.0 * raw.with_unsupported_number as f64 / n
+        );
     }
     Ok(())
 }
@@ -186,6 +230,7 @@ async fn run_llm(
     a: &Args,
     rows: &[(String, String)],
     llm: &mut Score,
+    raw: &mut Score,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let summarizer = Summarizer::load(&a.settings).await?;
@@ -205,7 +250,7 @@ async fn run_llm(
         let request = SummaryRequest {
             title: String::new(),
             text: article.clone(),
-            keywords: Vec::new(),
+            ..Default::default()
         };
         tasks.spawn(async move { (i, s.summarize(request).await) });
     }
@@ -226,6 +271,11 @@ async fn run_llm(
     for (i, s) in &results {
         let (article, reference) = &rows[*i];
         llm.add(&s.summary, reference, article);
+        if s.method == Method::ExtractiveUngrounded {
+            llm.fallbacks += 1;
+        }
+        raw.n += 1;
+        raw.add_items(&s.grounding);
         tin += u64::from(s.tokens_in);
         tout += u64::from(s.tokens_out);
         pms += s.prompt_millis;
@@ -237,7 +287,8 @@ async fn run_llm(
                 serde_json::json!({"i": i, "summary": s.summary, "reference": reference,
                     "tokens_in": s.tokens_in, "tokens_out": s.tokens_out,
                     "prompt_ms": s.prompt_millis, "generate_ms": s.generate_millis,
-                    "suspect": s.suspect})
+                    "suspect": s.suspect, "method": s.method.as_str(),
+                    "grounding": s.grounding})
             )?;
         }
     }
@@ -265,11 +316,16 @@ async fn run_llm(
                 "threads_per_worker": plan.per_worker, "articles": rows.len(),
                 "articles_per_min": per_min, "prompt_tok_s": prompt_tps, "gen_tok_s": gen_tps,
                 "tokens_in": tin, "tokens_out": tout, "wall_s": secs, "load_s": load_secs,
-                "peak_rss_mb": rss,
+                "peak_rss_mb": rss, "prompt_version": summarizer_version(&a.settings),
+                "fallbacks": llm.fallbacks,
             })
         );
     }
     Ok(())
+}
+
+fn summarizer_version(s: &jevons_summarizer::SummarizerSettings) -> String {
+    jevons_summarizer::prompt::version(s)
 }
 
 /// The prompts (and the stop rules' inputs) the model gets for each article.
@@ -294,6 +350,7 @@ fn dump_prompts(
             "{}",
             serde_json::json!({"i": i, "prompt": prompt, "prompt_ids": ids,
                 "max_new_tokens": a.settings.max_new_tokens,
+                "max_sentences": a.settings.max_sentences,
                 "repeat_penalty": a.settings.repeat_penalty,
                 "repeat_last_n": a.settings.repeat_last_n,
                 "stop_ids": model.stop_ids()})

@@ -55,6 +55,82 @@ pub fn summarize(
         .join(" ")
 }
 
+/// Extract, then abstract: the article's most salient sentences, in article order, at most
+/// `max_words` words and `max_sentences` sentences, for the model to summarise instead of the article's truncated start.
+/// Salience is the extractive score (lead, title overlap) plus centrality: how much of the rest
+/// of the article a sentence shares words with, which marks the gist rather than an aside.
+pub fn salient(title: &str, text: &str, max_sentences: usize, max_words: usize) -> String {
+    let sents: Vec<String> = sentences(text)
+        .into_iter()
+        .filter(|s| is_content(s))
+        .collect();
+    if sents.is_empty() {
+        return text.to_string();
+    }
+    let content = |s: &str| -> HashSet<String> {
+        words(s)
+            .into_iter()
+            .filter(|w| w.len() > 3 && !FUNCTION_WORDS.contains(&w.as_str()))
+            .collect()
+    };
+    let bags: Vec<HashSet<String>> = sents.iter().map(|s| content(s)).collect();
+    let title_words = content(title);
+    let centrality: Vec<f32> = bags
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let others = bags.len().saturating_sub(1).max(1) as f32;
+            let shared: usize = bags
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, o)| b.intersection(o).count())
+                .sum();
+            shared as f32 / others / (b.len().max(1) as f32).sqrt()
+        })
+        .collect();
+    // Scaled to the most central sentence, floored so near-zero overlaps stay near zero.
+    let top = centrality.iter().copied().fold(0.0f32, f32::max).max(0.5);
+    let mut scored: Vec<(usize, f32)> = sents
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                i,
+                score(i, s, &title_words, &[]) + 0.6 * centrality[i] / top,
+            )
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut chosen = Vec::new();
+    let mut total = 0;
+    for (i, _) in scored {
+        if chosen.len() >= max_sentences.max(1) {
+            break;
+        }
+        let n = sents[i].split_whitespace().count();
+        if !chosen.is_empty() && total + n > max_words {
+            continue;
+        }
+        chosen.push(i);
+        total += n;
+    }
+    chosen.sort_unstable();
+    chosen
+        .iter()
+        .map(|&i| sents[i].as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Frequent words that link sentences without marking a shared topic.
+const FUNCTION_WORDS: &[&str] = &[
+    "said", "says", "also", "that", "this", "with", "from", "have", "has", "been", "were", "which",
+    "would", "could", "their", "there", "about", "after", "more", "over", "will", "into", "than",
+    "they", "them", "when", "what", "where", "while", "some", "such", "only", "other", "most",
+    "just", "like", "very", "many", "much", "being", "these", "those", "then", "year", "years",
+];
+
 /// Boilerplate lines that feeds and pages carry ("Media playback is not supported…").
 fn is_content(s: &str) -> bool {
     let n = s.split_whitespace().count();
@@ -114,6 +190,22 @@ Nvidia lost about 17% of its market value in one session.";
             s,
             "Shares of chip makers fell sharply on Monday after the launch of a cheap AI model."
         );
+    }
+
+    #[test]
+    fn salient_sentences_skip_the_asides() {
+        let text = "Chip stocks fell on Monday after a cheap model launched. \
+The weather was mild and sunny all afternoon in the city. \
+Cheaper inference could expand GPU demand, analysts argued. \
+GPU demand grew last year as inference got cheaper. \
+A bakery opened a new branch near the station.";
+        let s = salient("", text, 2, 60);
+        assert_eq!(
+            s,
+            "Chip stocks fell on Monday after a cheap model launched.\n\
+Cheaper inference could expand GPU demand, analysts argued."
+        );
+        assert!(salient("", text, 9, 20).split_whitespace().count() <= 20);
     }
 
     #[test]

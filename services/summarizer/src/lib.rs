@@ -9,6 +9,7 @@ pub mod dual;
 pub mod extractive;
 pub mod faithfulness;
 pub mod fetch;
+pub mod grounding;
 pub mod model;
 pub mod prompt;
 pub mod rouge;
@@ -19,7 +20,11 @@ pub mod text;
 pub mod threads;
 pub mod tokenizer;
 
+use std::sync::Arc;
 use std::time::Instant;
+
+pub use grounding::Aliases;
+pub use jevons_core::grounding::GroundingReport;
 
 pub use faithfulness::faithfulness;
 pub use jevons_core::config::SummarizerSettings;
@@ -56,10 +61,14 @@ impl Stance {
 
 /// How a summary was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
 pub enum Method {
+    #[serde(rename = "llm")]
     Llm,
+    #[serde(rename = "extractive")]
     Extractive,
+    /// The model wrote a summary, but no sentence of it passed the grounding check.
+    #[serde(rename = "extractive (ungrounded model output)")]
+    ExtractiveUngrounded,
 }
 
 impl Method {
@@ -67,6 +76,7 @@ impl Method {
         match self {
             Method::Llm => "llm",
             Method::Extractive => "extractive",
+            Method::ExtractiveUngrounded => "extractive (ungrounded model output)",
         }
     }
 }
@@ -92,6 +102,9 @@ pub struct Summary {
     pub generate_millis: u64,
     /// Numbers and ticker-like tokens of the summary that the article does not contain.
     pub suspect: Vec<String>,
+    /// Every name and number of the model's output checked against the article, and the
+    /// sentences dropped for unsupported ones (for an extractive summary: its own items).
+    pub grounding: GroundingReport,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -100,6 +113,8 @@ pub struct SummaryRequest {
     pub text: String,
     /// Relevance keywords and weights, for the extractive ranking.
     pub keywords: Vec<(String, f32)>,
+    /// Names that mean the same (tickers, companies, models), for the grounding check.
+    pub aliases: Arc<Aliases>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +153,8 @@ enum Backend {
 pub struct Summarizer {
     backend: Backend,
     model_name: String,
+    /// The prompt version with the decoding levers in use (provenance).
+    prompt_version: String,
 }
 
 impl std::fmt::Debug for Summarizer {
@@ -155,6 +172,7 @@ impl Summarizer {
         Self {
             backend: Backend::Extractive,
             model_name: "extractive".into(),
+            prompt_version: extractive::VERSION.into(),
         }
     }
 
@@ -166,6 +184,7 @@ impl Summarizer {
         Ok(Self {
             backend: Backend::Llm(handle),
             model_name,
+            prompt_version: prompt::version(settings),
         })
     }
 
@@ -217,6 +236,8 @@ impl Summarizer {
             Backend::Extractive => {
                 let summary = extractive::summarize(&req.title, &article, &req.keywords, 3);
                 let suspect = faithfulness::faithfulness(&summary, &full);
+                // Copied sentences: reported, never dropped.
+                let grounding = grounding::ground(&summary, &full, &req.aliases).report;
                 Ok(Summary {
                     tokens_in: word_count(&article),
                     tokens_out: word_count(&summary),
@@ -231,30 +252,28 @@ impl Summarizer {
                     prompt_millis: 0,
                     generate_millis: 0,
                     suspect,
+                    grounding,
                 })
             }
             Backend::Llm(handle) => {
                 let out = handle.generate(req.title.clone(), article.clone()).await?;
-                let mut summary = out.text;
-                if summary.trim().is_empty() {
-                    // A model that says nothing still leaves the reader a summary.
-                    summary = extractive::summarize(&req.title, &article, &req.keywords, 2);
-                }
+                let (summary, method, grounding) = grounded(&out.text, &req, &article, &full);
                 let suspect = faithfulness::faithfulness(&summary, &full);
                 Ok(Summary {
                     summary,
                     stance,
                     stance_score,
-                    method: Method::Llm,
+                    method,
                     model: self.model_name.clone(),
                     quantization: Some(handle.info().quantization.clone()),
-                    prompt_version: prompt::PROMPT_VERSION.into(),
+                    prompt_version: self.prompt_version.clone(),
                     tokens_in: out.tokens_in,
                     tokens_out: out.tokens_out,
                     millis: started.elapsed().as_millis() as u64,
                     prompt_millis: out.prompt_millis,
                     generate_millis: out.generate_millis,
                     suspect,
+                    grounding,
                 })
             }
         }
@@ -269,6 +288,80 @@ impl Summarizer {
     }
 }
 
+/// The model's output without its unsupported sentences, or — when none is left — the
+/// extractive summary with [`Method::ExtractiveUngrounded`]. `article` is normalised, `full` is
+/// title and article.
+fn grounded(
+    model_text: &str,
+    req: &SummaryRequest,
+    article: &str,
+    full: &str,
+) -> (String, Method, GroundingReport) {
+    let checked = grounding::ground(model_text, full, &req.aliases);
+    let mut report = checked.report;
+    if checked.text.trim().is_empty() {
+        // Nothing the model wrote is both said and supported (or it said nothing): the reader
+        // gets sentences of the article instead, marked as such.
+        report.fallback = true;
+        let s = extractive::summarize(&req.title, article, &req.keywords, 2);
+        (s, Method::ExtractiveUngrounded, report)
+    } else {
+        (checked.text, Method::Llm, report)
+    }
+}
+
 fn word_count(s: &str) -> u32 {
     s.split_whitespace().count() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = "Nvidia lost 17% of its value on Monday after DeepSeek released R1. \
+Analysts said cheaper models could raise demand for chips over time.";
+
+    fn request() -> SummaryRequest {
+        SummaryRequest {
+            title: "Nvidia falls".into(),
+            text: ARTICLE.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn supported_sentences_of_the_model_are_kept() {
+        let req = request();
+        let full = format!("{}\n{}", req.title, ARTICLE);
+        let (s, method, report) = grounded(
+            "Nvidia lost 17% after DeepSeek released R1. Toby Blair resigned.",
+            &req,
+            ARTICLE,
+            &full,
+        );
+        assert_eq!(s, "Nvidia lost 17% after DeepSeek released R1.");
+        assert_eq!(method, Method::Llm);
+        assert_eq!(report.dropped, vec!["Toby Blair resigned."]);
+        assert!(!report.fallback);
+    }
+
+    #[test]
+    fn an_ungrounded_model_summary_falls_back_to_the_extractive_one() {
+        let req = request();
+        let full = format!("{}\n{}", req.title, ARTICLE);
+        let (s, method, report) = grounded(
+            "Intel lost 40% on Friday. Toby Blair said 3,000 jobs would go.",
+            &req,
+            ARTICLE,
+            &full,
+        );
+        assert_eq!(method, Method::ExtractiveUngrounded);
+        assert_eq!(method.as_str(), "extractive (ungrounded model output)");
+        assert_eq!(s, extractive::summarize(&req.title, ARTICLE, &[], 2));
+        assert!(report.fallback);
+        assert_eq!(report.kept, 0);
+        assert_eq!(report.dropped.len(), 2);
+        let bad: Vec<&str> = report.unsupported().map(|i| i.text.as_str()).collect();
+        assert_eq!(bad, vec!["40%", "Intel", "Friday", "3,000", "Toby Blair"]);
+    }
 }

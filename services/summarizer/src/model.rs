@@ -258,12 +258,28 @@ impl LocalModel {
     /// A 2–3 sentence summary of one article.
     pub fn summarize(&mut self, title: &str, article: &str) -> Result<Generation, SummarizerError> {
         let prompt = self.prompt(title, article)?;
-        self.generate(&prompt)
+        let source = if self.settings.copy_bias != 0.0 {
+            self.tokenizer
+                .encode(format!("{title}\n{article}"), false)
+                .map_err(|e| SummarizerError::Tokenizer(e.to_string()))?
+                .get_ids()
+                .to_vec()
+        } else {
+            Vec::new()
+        };
+        self.generate_from(&prompt, &source)
     }
 
     /// The exact prompt [`LocalModel::summarize`] gives the model: the chat template around the
     /// article cut to `max_input_tokens` (for comparing engines on the same input).
     pub fn prompt(&self, title: &str, article: &str) -> Result<String, SummarizerError> {
+        if self.settings.extract_first {
+            // About 0.7 words a token in English news, so the key sentences fit the input cap.
+            let words = self.settings.max_input_tokens * 7 / 10;
+            let key = crate::extractive::salient(title, article, 8, words.clamp(40, 220));
+            let key = self.truncate(&key)?;
+            return Ok(self.template.render_extracted(title, &key));
+        }
         let article = self.truncate(article)?;
         Ok(self.template.render(title, &article))
     }
@@ -299,6 +315,17 @@ impl LocalModel {
     /// Raw generation from a rendered prompt; decoding stops at a stop token, the token cap or
     /// when [`prompt::enough`] says the summary is complete.
     pub fn generate(&mut self, prompt: &str) -> Result<Generation, SummarizerError> {
+        self.generate_from(prompt, &[])
+    }
+
+    /// [`LocalModel::generate`] with the article's token ids, which `summarizer.copy_bias`
+    /// favours.
+    pub fn generate_from(
+        &mut self,
+        prompt: &str,
+        source: &[u32],
+    ) -> Result<Generation, SummarizerError> {
+        let source: std::collections::HashSet<u32> = source.iter().copied().collect();
         let tok_err = |e: tokenizers::Error| SummarizerError::Tokenizer(e.to_string());
         let ids = self
             .tokenizer
@@ -321,7 +348,7 @@ impl LocalModel {
         let started = Instant::now();
         let input = Tensor::new(ids.as_slice(), &self.device)?.unsqueeze(0)?;
         let logits = self.weights.forward(&input, 0)?;
-        let mut next = self.sample(&mut lp, &logits, &[])?;
+        let mut next = self.sample(&mut lp, &logits, &[], &source)?;
         let prompt_millis = started.elapsed().as_millis() as u64;
         let started = Instant::now();
         let mut out: Vec<u32> = Vec::new();
@@ -333,7 +360,7 @@ impl LocalModel {
             out.push(next);
             if self.ends_sentence(next) {
                 let so_far = self.tokenizer.decode(&out, true).map_err(tok_err)?;
-                if prompt::enough(&so_far) {
+                if prompt::enough_at(&so_far, self.settings.max_sentences) {
                     break;
                 }
             }
@@ -342,7 +369,7 @@ impl LocalModel {
             }
             let input = Tensor::new(&[next], &self.device)?.unsqueeze(0)?;
             let logits = self.weights.forward(&input, ids.len() + out.len() - 1)?;
-            next = self.sample(&mut lp, &logits, &out)?;
+            next = self.sample(&mut lp, &logits, &out, &source)?;
         }
         let raw = self.tokenizer.decode(&out, true).map_err(tok_err)?;
         Ok(Generation {
@@ -379,6 +406,7 @@ impl LocalModel {
         lp: &mut LogitsProcessor,
         logits: &Tensor,
         generated: &[u32],
+        source: &std::collections::HashSet<u32>,
     ) -> Result<u32, SummarizerError> {
         let mut logits = logits.squeeze(0)?.to_dtype(DType::F32)?;
         if self.settings.repeat_penalty > 1.0 && !generated.is_empty() {
@@ -389,8 +417,41 @@ impl LocalModel {
                 &generated[start..],
             )?;
         }
+        let n = self.settings.no_repeat_ngram;
+        let banned = banned_by_ngrams(generated, n);
+        if self.settings.copy_bias == 0.0 && banned.is_empty() {
+            return Ok(lp.sample(&logits)?);
+        }
+        let mut v: Vec<f32> = logits.to_vec1()?;
+        if self.settings.copy_bias != 0.0 {
+            for &id in source {
+                if let Some(l) = v.get_mut(id as usize) {
+                    *l += self.settings.copy_bias;
+                }
+            }
+        }
+        for id in banned {
+            if let Some(l) = v.get_mut(id as usize) {
+                *l = f32::NEG_INFINITY;
+            }
+        }
+        let logits = Tensor::new(v.as_slice(), logits.device())?;
         Ok(lp.sample(&logits)?)
     }
+}
+
+/// Tokens that would repeat an n-gram already generated: those that followed an earlier
+/// occurrence of the last n-1 tokens.
+fn banned_by_ngrams(generated: &[u32], n: usize) -> Vec<u32> {
+    if n < 2 || generated.len() < n {
+        return Vec::new();
+    }
+    let prefix = &generated[generated.len() - (n - 1)..];
+    generated
+        .windows(n)
+        .filter(|w| &w[..n - 1] == prefix)
+        .map(|w| w[n - 1])
+        .collect()
 }
 
 fn load_weights<R: std::io::Read + std::io::Seek>(
@@ -458,6 +519,14 @@ fn requantize_q8_0<R: std::io::Read + std::io::Seek>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_repeat_ngrams_ban_what_followed_the_same_prefix() {
+        assert_eq!(banned_by_ngrams(&[1, 2, 3, 1, 2], 3), vec![3]);
+        assert_eq!(banned_by_ngrams(&[1, 2, 3, 1, 2], 0), Vec::<u32>::new());
+        assert_eq!(banned_by_ngrams(&[5, 5, 5], 2), vec![5, 5]);
+        assert!(banned_by_ngrams(&[1, 2], 3).is_empty());
+    }
 
     #[test]
     fn names_and_devices() {

@@ -12,6 +12,29 @@ const SYSTEM: &str = "You are a helpful AI assistant named SmolLM, trained by Hu
 const INSTRUCTION: &str = "Summarize the news article below in two short sentences. \
 Use only facts from the article.";
 
+/// With `summarizer.extract_first` the model gets the article's key sentences, not the article.
+const INSTRUCTION_EXTRACTED: &str = "Summarize the key sentences of a news article below in \
+two short sentences. Use only facts from these sentences.";
+
+/// The prompt version with the decoding levers that shape the output, for provenance:
+/// "chatml-summary-v1" with every lever off, e.g. "chatml-summary-v1+extract+copy1.5+nr3+s2".
+pub fn version(s: &crate::SummarizerSettings) -> String {
+    let mut v = PROMPT_VERSION.to_string();
+    if s.extract_first {
+        v.push_str("+extract");
+    }
+    if s.copy_bias != 0.0 {
+        v.push_str(&format!("+copy{}", s.copy_bias));
+    }
+    if s.no_repeat_ngram > 0 {
+        v.push_str(&format!("+nr{}", s.no_repeat_ngram));
+    }
+    if s.max_sentences != MAX_SENTENCES {
+        v.push_str(&format!("+s{}", s.max_sentences));
+    }
+    v
+}
+
 /// Most summaries need no more than this; the rest is usually repetition or invention.
 pub const MAX_SENTENCES: usize = 3;
 const MAX_WORDS: usize = 70;
@@ -48,10 +71,19 @@ impl ChatTemplate {
     }
 
     pub fn render(self, title: &str, article: &str) -> String {
+        self.render_with(INSTRUCTION, title, article)
+    }
+
+    /// The prompt around the article's key sentences (extract, then abstract).
+    pub fn render_extracted(self, title: &str, sentences: &str) -> String {
+        self.render_with(INSTRUCTION_EXTRACTED, title, sentences)
+    }
+
+    fn render_with(self, instruction: &str, title: &str, article: &str) -> String {
         let user = if title.trim().is_empty() {
-            format!("{INSTRUCTION}\n\n{article}")
+            format!("{instruction}\n\n{article}")
         } else {
-            format!("{INSTRUCTION}\n\nTitle: {}\n\n{article}", title.trim())
+            format!("{instruction}\n\nTitle: {}\n\n{article}", title.trim())
         };
         match self {
             ChatTemplate::ChatMl => format!(
@@ -138,13 +170,20 @@ pub fn postprocess(raw: &str) -> String {
 /// Whether the generated text is a finished summary: three complete sentences, or two with
 /// enough words — every further token costs time and is more likely invented.
 pub fn enough(text: &str) -> bool {
+    enough_at(text, MAX_SENTENCES)
+}
+
+/// [`enough`] with a cap of `max_sentences` complete sentences (`summarizer.max_sentences`).
+pub fn enough_at(text: &str, max_sentences: usize) -> bool {
+    let max_sentences = max_sentences.max(1);
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let complete: Vec<String> = sentences(&flat)
         .into_iter()
         .filter(|s| s.ends_with(['.', '!', '?']))
         .collect();
     let words: usize = complete.iter().map(|s| s.split_whitespace().count()).sum();
-    complete.len() >= MAX_SENTENCES || (complete.len() >= 2 && words >= MIN_WORDS_AT_TWO)
+    complete.len() >= max_sentences.min(MAX_SENTENCES)
+        || (complete.len() >= 2 && words >= MIN_WORDS_AT_TWO)
 }
 
 /// Two sentences shorter than this in all get a third.

@@ -116,7 +116,7 @@ async fn model_workers_serve_concurrent_requests() {
             s.summarize(SummaryRequest {
                 title: title.into(),
                 text: ARTICLE.into(),
-                keywords: vec![],
+                ..Default::default()
             })
             .await
         }));
@@ -134,7 +134,14 @@ async fn model_workers_serve_concurrent_requests() {
         assert_eq!(o.method, Method::Llm);
         assert!(!o.summary.is_empty());
         assert_eq!(o.quantization.as_deref(), Some("Q4_1->Q8_0+F32"));
-        assert_eq!(o.prompt_version, jevons_summarizer::prompt::PROMPT_VERSION);
+        assert_eq!(
+            o.prompt_version,
+            jevons_summarizer::prompt::version(&settings)
+        );
+        assert!(
+            o.prompt_version
+                .starts_with(jevons_summarizer::prompt::PROMPT_VERSION)
+        );
     }
     // Same input, same greedy output, whichever request came first and whichever worker (they
     // share the weights, each has its own KV cache) computed it.
@@ -148,7 +155,7 @@ async fn model_workers_serve_concurrent_requests() {
         .summarize(SummaryRequest {
             title: "Nvidia falls".into(),
             text: ARTICLE.into(),
-            keywords: vec![],
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -172,7 +179,7 @@ async fn a_model_file_that_appears_later_is_used_from_the_next_use() {
     let request = || SummaryRequest {
         title: "Nvidia falls".into(),
         text: ARTICLE.into(),
-        keywords: vec![],
+        ..Default::default()
     };
 
     let slot = SummarizerSlot::new(settings.clone());
@@ -217,6 +224,7 @@ async fn a_missing_model_falls_back_to_extractive() {
             title: "Nvidia falls".into(),
             text: ARTICLE.into(),
             keywords: vec![("nvidia".into(), 1.0)],
+            ..Default::default()
         })
         .await
         .unwrap();

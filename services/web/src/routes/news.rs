@@ -4,6 +4,7 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use jevons_core::grounding::GroundingReport;
 use jevons_core::{DateRange, Settings, Symbol};
 use jevons_store::news::{self as store, ArticleDetail, ArticleFilter, ArticleItem, SummaryRow};
 use serde::{Deserialize, Serialize};
@@ -164,6 +165,9 @@ struct SummaryJson<'a> {
     millis: i64,
     /// Numbers or tickers in the summary that the article does not contain.
     suspect: &'a [String],
+    /// Every name, ticker, model and number of the model's output checked against the article
+    /// (supported or not, and why) and the sentences dropped; null for older summaries.
+    grounding: Option<&'a GroundingReport>,
     /// False when the article changed after this summary and a new one is pending.
     current: bool,
     created_at: DateTime<Utc>,
@@ -205,6 +209,7 @@ fn summary_json(s: &SummaryRow) -> SummaryJson<'_> {
         tokens_out: s.tokens_out,
         millis: s.millis,
         suspect: &s.suspect,
+        grounding: s.grounding.as_ref(),
         current: s.current,
         created_at: s.created_at,
     }
@@ -490,6 +495,42 @@ pub struct SummaryView {
     pub suspect: Vec<String>,
     pub current: bool,
     pub created_at: String,
+    pub grounding: Option<GroundingView>,
+}
+
+/// The grounding report as the page shows it (askama escapes every string: model output).
+pub struct GroundingView {
+    pub items: Vec<GroundingItemView>,
+    pub dropped: Vec<String>,
+    pub fallback: bool,
+    pub supported: usize,
+    pub version: String,
+}
+
+pub struct GroundingItemView {
+    pub text: String,
+    pub kind: &'static str,
+    pub supported: bool,
+    pub reason: String,
+}
+
+fn grounding_view(r: &GroundingReport) -> GroundingView {
+    GroundingView {
+        items: r
+            .items
+            .iter()
+            .map(|i| GroundingItemView {
+                text: i.text.clone(),
+                kind: i.kind.as_str(),
+                supported: i.supported,
+                reason: i.reason.clone(),
+            })
+            .collect(),
+        dropped: r.dropped.clone(),
+        fallback: r.fallback,
+        supported: r.supported(),
+        version: r.version.clone(),
+    }
 }
 
 /// `GET /news/{id}`: summary with provenance, entities and the article text.
@@ -517,6 +558,7 @@ async fn article_page(
         suspect: s.suspect.clone(),
         current: s.current,
         created_at: when(s.created_at),
+        grounding: s.grounding.as_ref().map(grounding_view),
     });
     let page = ArticlePage {
         title: d.item.title.clone(),
