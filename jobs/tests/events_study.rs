@@ -223,6 +223,7 @@ async fn a_digest_of_the_deepseek_weeks_shows_abnormal_returns_and_frontier_chan
         section_limit: 5,
         input_share: settings.models.input_share,
         mode: ImageMode::Cid,
+        settings: Some(&settings),
     };
     let tickers = vec!["NVDA".to_string(), "AMD".to_string()];
     // 2025-01-20 (R1) to 2025-01-27 (the sell-off), a subscriber of NVDA and AMD.

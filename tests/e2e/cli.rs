@@ -254,5 +254,21 @@ async fn digest_previews_show_the_moves_of_their_period() {
     // NVDA from the 2025-01-24 close (142.5733) to the 2025-01-31 close (120.0307).
     assert!(week.contains("\u{2212}15.81%"), "NVDA over the week");
     assert!(!week.contains("No new prices"));
+    assert!(
+        !daily.contains("Demand vs price of intelligence"),
+        "weekly only"
+    );
+
+    // The week NVIDIA released FY2025 Q4 (2025-02-26): the Jevons section says so.
+    let (_, week) = preview("weekly", Some("2025-02-28"));
+    assert!(
+        week.contains("Demand vs price of intelligence"),
+        "the Jevons section"
+    );
+    assert!(
+        week.contains("New quarter: NVDA data center revenue FY2025Q4 (ended 2025-01-26)"),
+        "the new quarter"
+    );
+    assert!(week.contains("/jevons"));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -106,6 +106,7 @@ pub struct Content {
     pub news: Option<Vec<NewsRow>>,
     pub models: Option<Vec<ModelRow>>,
     pub frontier: Option<Vec<FrontierRow>>,
+    pub jevons: Option<JevonsRow>,
     pub abnormal: Option<Vec<ArRow>>,
     pub images: Vec<InlineImage>,
     pub period_label: String,
@@ -117,6 +118,7 @@ impl Content {
             && self.news.as_ref().is_none_or(Vec::is_empty)
             && self.models.as_ref().is_none_or(Vec::is_empty)
             && self.frontier.as_ref().is_none_or(Vec::is_empty)
+            && self.jevons.is_none()
             && self.abnormal.as_ref().is_none_or(Vec::is_empty)
     }
 }
@@ -187,6 +189,9 @@ pub struct GatherOptions<'a> {
     /// Share of input tokens in the blended price of a model (`models.input_share`).
     pub input_share: f64,
     pub mode: ImageMode,
+    /// With settings, a digest of a week or more gets the "demand vs price of intelligence"
+    /// section when a new quarter or a new cheapest price arrived in it.
+    pub settings: Option<&'a jevons_core::Settings>,
 }
 
 /// The sections that depend on the period only (not on the tickers): news, new models and
@@ -196,6 +201,94 @@ pub struct PeriodSections {
     pub news: Option<Vec<NewsRow>>,
     pub models: Option<Vec<ModelRow>>,
     pub frontier: Option<Vec<FrontierRow>>,
+    pub jevons: Option<JevonsRow>,
+}
+
+/// "Demand vs price of intelligence": what arrived in the period, and the answer as it stands.
+#[derive(Clone, Debug)]
+pub struct JevonsRow {
+    pub news: Vec<String>,
+    pub answer: String,
+    pub url: String,
+}
+
+/// The Jevons section of a period, or `None` when nothing new arrived in `[from, to]` (or the
+/// data cannot say: logged, never fatal).
+async fn jevons_section(
+    pool: &PgPool,
+    settings: &jevons_core::Settings,
+    from: NaiveDate,
+    to: NaiveDate,
+    base_url: &str,
+) -> Option<JevonsRow> {
+    let in_period = |d: NaiveDate| d >= from && d <= to;
+    let mut news = Vec::new();
+    let quarters = async {
+        let mut out = Vec::new();
+        for s in jevons_store::fundamentals::series(pool).await? {
+            let (Ok(symbol), Ok(metric)) = (
+                Symbol::parse(&s.symbol),
+                jevons_core::fundamentals::Metric::parse(&s.metric),
+            ) else {
+                continue;
+            };
+            for f in jevons_store::fundamentals::current_series(pool, &symbol, &metric, None, None)
+                .await?
+            {
+                if f.fact.filed.is_some_and(in_period) {
+                    out.push(f.fact);
+                }
+            }
+        }
+        Ok::<_, jevons_store::StoreError>(out)
+    };
+    match quarters.await {
+        Ok(facts) => news.extend(facts.iter().map(|f| {
+            format!(
+                "New quarter: {} {} {} (ended {}) ${:.2} bn, {} {}",
+                f.symbol,
+                f.metric.as_str().replace('_', " "),
+                f.fiscal_period,
+                f.period_end,
+                f.value / 1e9,
+                if f.provenance == jevons_core::fundamentals::Provenance::Filed {
+                    "filed"
+                } else {
+                    "released"
+                },
+                f.filed.map(|d| d.to_string()).unwrap_or_default()
+            )
+        })),
+        Err(e) => {
+            tracing::warn!(error = %e, "digest: quarterly figures unavailable");
+            return None;
+        }
+    }
+    let view = match jevons_insights::jevons::view(pool, settings, None, Some(to)).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "digest: the Jevons view could not be computed");
+            return None;
+        }
+    };
+    if let Some(p) = view.prices.iter().find(|p| p.poi.is_some())
+        && let Some(poi) = &p.poi
+    {
+        for step in poi.series.iter().filter(|s| in_period(s.date)) {
+            news.push(format!(
+                "The cheapest price of {} is now ${:.3} per million tokens ({}, from {})",
+                p.label, step.usd_per_mtok, step.model, step.date
+            ));
+        }
+    }
+    if news.is_empty() || view.answer.is_empty() {
+        return None;
+    }
+    Some(JevonsRow {
+        news,
+        answer: view.answer,
+        url: format!("{base_url}/jevons"),
+    })
 }
 
 /// Gathers the shared content of a digest: price moves of `tickers` (the whole watchlist when
@@ -281,10 +374,19 @@ pub async fn gather_period(
             .collect())
     })
     .await;
+    // Weekly and longer digests only: quarters and price steps are rare, a daily line would
+    // mostly repeat itself.
+    let jevons = match opts.settings {
+        Some(settings) if period.end - period.start >= Duration::days(6) => {
+            jevons_section(pool, settings, from, to, base_url).await
+        }
+        _ => None,
+    };
     PeriodSections {
         news,
         models,
         frontier,
+        jevons,
     }
 }
 
@@ -466,6 +568,7 @@ pub async fn gather_tickers(
         news: sections.news,
         models: sections.models,
         frontier: sections.frontier,
+        jevons: sections.jevons,
         abnormal,
         images,
         period_label: if first_session == last_session {

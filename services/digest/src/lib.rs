@@ -96,6 +96,7 @@ impl Digests {
             section_limit: self.settings.digest.section_limit,
             input_share: self.settings.models.input_share,
             mode,
+            settings: Some(&self.settings),
         }
     }
 
