@@ -253,7 +253,17 @@ def main():
         os.path.dirname(os.path.abspath(__file__)), "..", "services", "analytics", "tests", "fixtures", "jevons")
     models = load_models(os.path.join(root, "models.csv"))
     fits, steps = [], []
-    for spec in THRESHOLDS:
+    # A directory may name its own levels (thresholds.csv: label,kind,value,rule with kind
+    # model or score), as scripts/jevons-reference-bundled does for the bundled data.
+    thresholds = THRESHOLDS
+    path = os.path.join(root, "thresholds.csv")
+    if os.path.exists(path):
+        with open(path, newline="") as f:
+            thresholds = [
+                {"label": r["label"], r["kind"]: (float(r["value"]) if r["kind"] == "score" else r["value"]), "rule": r["rule"]}
+                for r in csv.DictReader(f)
+            ]
+    for spec in thresholds:
         f, s = decline(models, spec)
         fits.append(f)
         steps.append(s)

@@ -186,21 +186,19 @@ pub fn price_points(
     out
 }
 
-/// The cheapest price of `spec`'s capability over time, and its fitted decline per year.
-pub async fn price_series(
+/// The benchmark's name, its scores (main metric) and the price points of its scored models.
+pub async fn benchmark_points(
     pool: &PgPool,
     settings: &Settings,
-    spec: &ThresholdSpec,
-    options: &PoiOptions,
-) -> Result<PriceSeries, JevonsViewError> {
-    let scores = store_models::scores_for_benchmark(pool, &spec.benchmark, None).await?;
+    benchmark: &str,
+) -> Result<(String, Vec<ScoreRow>, Vec<ModelPricePoint>), JevonsViewError> {
+    let scores = store_models::scores_for_benchmark(pool, benchmark, None).await?;
     let benchmark_name = scores
         .first()
         .map(|s| s.benchmark_name.clone())
         .ok_or_else(|| {
             JevonsViewError::Invalid(format!(
-                "no scores for the benchmark `{}` (see /api/v1/benchmarks)",
-                spec.benchmark
+                "no scores for the benchmark `{benchmark}` (see /api/v1/benchmarks)"
             ))
         })?;
     // The benchmark's main metric only: scores of other metrics are not comparable.
@@ -211,6 +209,18 @@ pub async fn price_series(
         .collect();
     let prices = store_models::matched_prices(pool).await?;
     let points = price_points(&scores, &prices, settings.models.input_share);
+    Ok((benchmark_name, scores, points))
+}
+
+/// The cheapest price of `spec`'s capability over time, and its fitted decline per year.
+pub async fn price_series(
+    pool: &PgPool,
+    settings: &Settings,
+    spec: &ThresholdSpec,
+    options: &PoiOptions,
+) -> Result<PriceSeries, JevonsViewError> {
+    let (benchmark_name, scores, points) =
+        benchmark_points(pool, settings, &spec.benchmark).await?;
     let candidates = points
         .iter()
         .map(|p| p.model.as_str())

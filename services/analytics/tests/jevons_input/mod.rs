@@ -79,6 +79,35 @@ pub fn facts(dir: &Path) -> Result<Vec<QuarterlyFact>, String> {
 }
 
 /// The script's THRESHOLDS.
+/// The directory's thresholds.csv (label,kind,value,rule) when there is one, else the script's.
+pub fn thresholds_in(dir: &Path) -> Result<Vec<(String, Threshold, FitRule)>, String> {
+    let path = dir.join("thresholds.csv");
+    if !path.exists() {
+        return Ok(thresholds()
+            .into_iter()
+            .map(|(l, t, r)| (l.to_string(), t, r))
+            .collect());
+    }
+    rows(&path)?
+        .into_iter()
+        .map(|r| {
+            let t = match r[1].as_str() {
+                "model" => Threshold::ModelScore {
+                    model: r[2].clone(),
+                },
+                "score" => Threshold::Score { score: num(&r[2])? },
+                k => return Err(format!("threshold kind {k}")),
+            };
+            let rule = match r[3].as_str() {
+                "step_changes" => FitRule::StepChanges,
+                "cheapest_at_arrival" => FitRule::CheapestAtArrival,
+                k => return Err(format!("rule {k}")),
+            };
+            Ok((r[0].clone(), t, rule))
+        })
+        .collect()
+}
+
 pub fn thresholds() -> Vec<(&'static str, Threshold, FitRule)> {
     let model = |m: &str| Threshold::ModelScore { model: m.into() };
     vec![
@@ -115,7 +144,7 @@ pub fn compute(dir: &Path) -> Result<Value, String> {
     let models = models(dir)?;
     let mut declines = Vec::new();
     let mut pois = Vec::new();
-    for (label, t, rule) in thresholds() {
+    for (label, t, rule) in thresholds_in(dir)? {
         let opts = PoiOptions {
             rule,
             ..PoiOptions::default()
