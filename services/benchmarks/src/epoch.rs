@@ -376,23 +376,15 @@ pub fn parse_eci(bytes: &[u8], snapshot: Option<NaiveDate>) -> Result<SourceBatc
                     let accessibility = field(&r, access).map(str::to_string);
                     model_index.insert(k.clone(), models.len());
                     models.push(ModelRecord {
-                        name: n.to_string(),
-                        key: k,
                         organization: field(&r, org).map(str::to_string),
                         released: day,
-                        params_total: None,
-                        params_active: None,
-                        training_compute_flop: None,
-                        training_cost_usd: None,
-                        cost_basis: None,
-                        hardware: None,
-                        hardware_quantity: None,
                         open_weights: accessibility
                             .as_deref()
                             .map(|a| a.to_ascii_lowercase().starts_with("open weights")),
                         accessibility,
                         domain: Some("Language".into()),
                         url: Some("https://epoch.ai/benchmarks/eci".into()),
+                        ..ModelRecord::new(n, k)
                     });
                 }
             }

@@ -27,6 +27,29 @@ pub struct ModelRecord {
     pub url: Option<String>,
 }
 
+impl ModelRecord {
+    /// A model known only by its name and key; the other fields are filled in as sources tell.
+    pub fn new(name: impl Into<String>, key: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            key: key.into(),
+            organization: None,
+            released: None,
+            params_total: None,
+            params_active: None,
+            training_compute_flop: None,
+            training_cost_usd: None,
+            cost_basis: None,
+            hardware: None,
+            hardware_quantity: None,
+            open_weights: None,
+            accessibility: None,
+            domain: None,
+            url: None,
+        }
+    }
+}
+
 /// How a score's value is scaled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -433,21 +433,9 @@ async fn empty_periods_are_skipped_and_previews_render() {
 
 fn model(name: &str, released: NaiveDate) -> jevons_core::ai::ModelRecord {
     jevons_core::ai::ModelRecord {
-        name: name.to_string(),
-        key: name.to_ascii_lowercase().replace(' ', "-"),
         organization: Some("Test Lab".into()),
         released: Some(released),
-        params_total: None,
-        params_active: None,
-        training_compute_flop: None,
-        training_cost_usd: None,
-        cost_basis: None,
-        hardware: None,
-        hardware_quantity: None,
-        open_weights: None,
-        accessibility: None,
-        domain: None,
-        url: None,
+        ..jevons_core::ai::ModelRecord::new(name, name.to_ascii_lowercase().replace(' ', "-"))
     }
 }
 

@@ -74,21 +74,9 @@ async fn seed_upsert_filter_and_candidates() {
     // Candidate releases: the models released in the range, newest first, each linked to the
     // model-release event that names it.
     let model = |name: &str, released: &str| jevons_core::ai::ModelRecord {
-        name: name.into(),
-        key: name.to_ascii_lowercase(),
         organization: Some("Test Lab".into()),
         released: Some(d(released)),
-        params_total: None,
-        params_active: None,
-        training_compute_flop: None,
-        training_cost_usd: None,
-        cost_basis: None,
-        hardware: None,
-        hardware_quantity: None,
-        open_weights: None,
-        accessibility: None,
-        domain: None,
-        url: None,
+        ..jevons_core::ai::ModelRecord::new(name, name.to_ascii_lowercase())
     };
     let batch = jevons_core::ai::SourceBatch {
         source: "test".into(),

@@ -20,7 +20,7 @@ use jevons_insights::jevons::{
 use jevons_store::PgPool;
 use serde::Deserialize;
 
-use super::{Format, negotiate, parse_day_param, parse_query};
+use super::{Format, negotiate, parse_day_param, parse_query, present};
 use crate::error::{ApiError, PageError};
 use crate::views::Nav;
 
@@ -80,16 +80,7 @@ fn csv_reply(
     header: &[&str],
     rows: Vec<Vec<String>>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = jevons_core::csv_export::csv_bytes(header, rows)
-        .map_err(|e| ApiError::Internal(format!("writing {name}.csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::VARY, "Accept"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.csv\""),
-        ))
-        .body(body))
+    super::csv_attachment(name, header, rows)
 }
 
 // ---------------------------------------------------------------- API
@@ -179,12 +170,6 @@ async fn api_price_of_intelligence(
 ) -> Result<HttpResponse, ApiError> {
     let q: PoiQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
     let format = negotiate(q.format.as_deref(), &req)?;
-    let present = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
     let benchmark = present(&q.benchmark)
         .ok_or_else(|| ApiError::BadRequest("`benchmark` is required, e.g. gpqa-diamond".into()))?;
     let reference = match (present(&q.threshold), present(&q.reference_model)) {
@@ -277,12 +262,6 @@ async fn api_fundamentals(
 ) -> Result<HttpResponse, ApiError> {
     let q: FundamentalsQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
     let format = negotiate(q.format.as_deref(), &req)?;
-    let present = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
     let series = jevons_store::fundamentals::series(pool.get_ref()).await?;
     let Some(raw_symbol) = present(&q.symbol) else {
         return match format {

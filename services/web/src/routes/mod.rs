@@ -67,6 +67,38 @@ pub(crate) fn parse_day_param(s: Option<&str>, what: &str) -> Result<Option<Naiv
     }
 }
 
+/// A CSV attachment `name.csv`; fields are quoted by the `csv` crate and guarded against
+/// spreadsheet formulas (model names and titles come from third parties).
+pub(crate) fn csv_attachment<R, F>(
+    name: &str,
+    header: &[&str],
+    rows: R,
+) -> Result<actix_web::HttpResponse, ApiError>
+where
+    R: IntoIterator,
+    R::Item: IntoIterator<Item = F>,
+    F: AsRef<str>,
+{
+    let body = jevons_core::csv_export::csv_bytes(header, rows)
+        .map_err(|e| ApiError::Internal(format!("writing {name}.csv: {e}")))?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::VARY, "Accept"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.csv\""),
+        ))
+        .body(body))
+}
+
+/// An optional text parameter: absent or blank is `None`, else trimmed.
+pub(crate) fn present(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 /// The response format an API handler was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {

@@ -81,24 +81,14 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// A CSV attachment; fields are quoted by the `csv` crate and guarded against spreadsheet
-/// formulas (model names come from third parties).
+/// A CSV attachment whose header is given as one comma-separated line.
 fn csv_response(
     name: &str,
     header_line: &str,
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<HttpResponse, ApiError> {
     let header: Vec<&str> = header_line.split(',').collect();
-    let body = jevons_core::csv_export::csv_bytes(&header, rows)
-        .map_err(|e| ApiError::Internal(format!("writing {name}.csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::VARY, "Accept"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.csv\""),
-        ))
-        .body(body))
+    super::csv_attachment(name, &header, rows)
 }
 
 /// A model by numeric id or by any name a source uses for it.
