@@ -201,3 +201,67 @@ async fn price_of_intelligence_and_fundamentals_api_answer_or_refuse_clearly() {
             .any(|s| s["symbol"] == "MSFT" && s["metric"] == "capex")
     );
 }
+
+#[tokio::test]
+async fn a_filed_value_replaces_the_press_release_and_the_difference_is_shown() {
+    use jevons_core::fundamentals::{Derivation, FiscalPeriod, Metric, Provenance, QuarterlyFact};
+    let app = spawn_app(true).await;
+    // NVIDIA's FY2025 Q4 data-center revenue as if filed, $35.6 bn against the press release's
+    // $35.58 bn (within rounding), then a 10-K/A that differs by $0.5 bn.
+    let filed = |value: f64, form: &str, accession: &str, filed: &str| QuarterlyFact {
+        symbol: sym("NVDA"),
+        metric: Metric::parse("data_center_revenue").unwrap(),
+        fiscal_period: FiscalPeriod::parse("FY2025Q4").unwrap(),
+        period_start: day("2024-10-28"),
+        period_end: day("2025-01-26"),
+        value,
+        unit: "USD".into(),
+        filed: Some(day(filed)),
+        form: form.into(),
+        source: "sec-edgar".into(),
+        source_url: None,
+        accession: Some(accession.into()),
+        provenance: Provenance::Filed,
+        derivation: Derivation::Reported,
+        xbrl_tag: None,
+        note: None,
+    };
+    jevons_store::fundamentals::upsert_facts(
+        app.pool(),
+        &[filed(35.6e9, "10-K", "0001045810-25-000023", "2025-02-26")],
+    )
+    .await
+    .unwrap();
+    let html = app.get("/jevons").await.text().await.unwrap();
+    assert!(
+        !html.contains("Filed figures that differ"),
+        "within rounding"
+    );
+
+    jevons_store::fundamentals::upsert_facts(
+        app.pool(),
+        &[filed(
+            36.08e9,
+            "10-K/A",
+            "0001045810-25-000099",
+            "2025-03-20",
+        )],
+    )
+    .await
+    .unwrap();
+    let html = app.get("/jevons").await.text().await.unwrap();
+    assert!(
+        html.contains("Filed figures that differ"),
+        "the amendment differs"
+    );
+    assert!(html.contains("NVDA data center revenue FY2025Q4"), "{html}");
+    assert!(html.contains("filed $36.1B (form 10-K/A"));
+    // The current series uses the latest filed value.
+    let (_, dc) = json(
+        &app,
+        "/api/v1/fundamentals?symbol=NVDA&metric=data_center_revenue&from=2025-01-01&to=2025-01-31",
+    )
+    .await;
+    assert_eq!(dc["quarters"][0]["value"], 36.08e9);
+    assert_eq!(dc["quarters"][0]["provenance"], "filed");
+}

@@ -411,6 +411,8 @@ pub struct JevonsView {
     pub answer: String,
     /// Where the demand figures come from: (symbol, metric, quarters, filed quarters, last end).
     pub demand_sources: Vec<fundamentals::SeriesInfo>,
+    /// Quarters where the filed value and the press-release value differ beyond rounding.
+    pub discrepancies: Vec<fundamentals::Discrepancy>,
 }
 
 /// The days on which a model that was not the cheapest before lowered the cheapest price of
@@ -586,6 +588,7 @@ pub async fn view(
         relations,
         answer,
         demand_sources: fundamentals::series(pool).await?,
+        discrepancies: fundamentals::discrepancies(pool, None).await?,
     })
 }
 

@@ -418,6 +418,7 @@ struct JevonsPage {
     demand: Vec<DemandRowView>,
     relations: Vec<RelationView>,
     sources: Vec<SourceView>,
+    discrepancies: Vec<SourceView>,
     events: usize,
 }
 
@@ -724,6 +725,30 @@ async fn jevons_page(
             .map(|r| relation_view(&r.relation))
             .collect(),
         sources,
+        discrepancies: view
+            .discrepancies
+            .iter()
+            .map(|d| SourceView {
+                what: format!(
+                    "{} {} {} (ended {})",
+                    d.symbol,
+                    d.metric.replace('_', " "),
+                    d.fiscal_period,
+                    d.period_end
+                ),
+                detail: format!(
+                    "filed {} (form {}{}) against {} in the press release: {}",
+                    billions(d.filed_value),
+                    d.filed_form,
+                    d.filed_accession
+                        .as_deref()
+                        .map_or_else(String::new, |a| format!(", accession {a}")),
+                    billions(d.press_release_value),
+                    billions(d.difference)
+                ),
+                link: d.press_release_url.clone().unwrap_or_default(),
+            })
+            .collect(),
         events: view.events.len(),
     };
     Ok(HttpResponse::Ok()
