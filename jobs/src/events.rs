@@ -1,5 +1,6 @@
 //! `events.study`: the stored event studies of every event whose longest window is complete in
-//! the prices (jevons-insights computes and stores them as the event pages compute them).
+//! the prices (jevons-insights computes and stores them as the event pages compute them), and
+//! the class of every model release.
 
 use jevons_insights::studies::{StudyError, StudyReport, store_event_studies};
 
@@ -13,5 +14,15 @@ pub async fn run(ctx: &JobContext) -> Result<(i64, Option<String>), JobError> {
             StudyError::Store(e) => JobError::Store(e),
             other => JobError::Setup(other.to_string()),
         })?;
-    Ok((i64::try_from(report.rows_written).unwrap_or(i64::MAX), None))
+    // The class of every release (efficiency, capability …) from the frontier at its release:
+    // the pooled studies group events by it.
+    let today = chrono::Utc::now().date_naive();
+    let classes = jevons_insights::releases::store_classes(&ctx.pool, &ctx.settings, today)
+        .await
+        .map_err(|e| match e {
+            jevons_insights::models::ModelDataError::Store(e) => JobError::Store(e),
+            other => JobError::Setup(other.to_string()),
+        })?;
+    let rows = i64::try_from(report.rows_written.saturating_add(classes)).unwrap_or(i64::MAX);
+    Ok((rows, None))
 }

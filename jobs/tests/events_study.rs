@@ -300,3 +300,46 @@ async fn a_digest_of_the_deepseek_weeks_shows_abnormal_returns_and_frontier_chan
         .unwrap();
     assert!(quiet.abnormal.as_ref().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn events_study_classifies_every_release_from_the_frontier() {
+    let (db, settings) = bundled(true).await;
+    let pool = &db.pool;
+    let ctx = JobContext::new(pool.clone(), settings.clone()).unwrap();
+    let started = std::time::Instant::now();
+    let run = run_job(&ctx, Job::EventsStudy, Utc::now()).await.unwrap();
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    eprintln!("events.study with classes: {:?}", started.elapsed());
+    let classes = jevons_store::release_classes::list(pool, None, None)
+        .await
+        .unwrap();
+    let class_of = |name: &str| {
+        classes
+            .iter()
+            .find(|c| c.model == name)
+            .unwrap_or_else(|| panic!("{name} classified: {classes:#?}"))
+    };
+    // DeepSeek-R1 undercut o1 at a similar score: an efficiency event, with its margin.
+    let r1 = class_of("DeepSeek-R1");
+    assert!(r1.class.is_efficiency(), "{r1:?}");
+    assert!(
+        r1.price_ratio.unwrap() > 1.0 && r1.efficiency_benchmark.is_some(),
+        "{r1:?}"
+    );
+    // Every class is explained by its margins, and the four classes all occur.
+    for c in &classes {
+        assert_eq!(c.class.is_efficiency(), c.price_ratio.is_some(), "{c:?}");
+        assert_eq!(c.class.is_capability(), c.score_gain.is_some(), "{c:?}");
+    }
+    for class in jevons_store::release_classes::ReleaseClass::ALL {
+        assert!(
+            classes.iter().any(|c| c.class == class),
+            "no {class:?} release"
+        );
+    }
+    // A rerun on the same data writes nothing.
+    let again = jevons_insights::releases::store_classes(pool, &settings, Utc::now().date_naive())
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+}

@@ -7,4 +7,5 @@
 
 pub mod jevons;
 pub mod models;
+pub mod releases;
 pub mod studies;

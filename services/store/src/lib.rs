@@ -15,6 +15,7 @@ pub mod job_runs;
 pub mod models;
 pub mod news;
 pub mod prices;
+pub mod release_classes;
 pub mod testing;
 pub mod tickers;
 
