@@ -237,6 +237,9 @@ pub struct StockStudy {
     pub estimation_to: NaiveDate,
     /// Degrees of freedom of the per-stock t tests.
     pub df: f64,
+    /// The share of positive abnormal returns in the estimation window: the generalized sign
+    /// test's expected share of positive CARs (Cowan 1992).
+    pub estimation_positive: f64,
     pub ars: Vec<DayAr>,
     pub cars: Vec<WindowCar>,
     pub car_path: Vec<CarPoint>,
@@ -284,6 +287,28 @@ pub struct EventStudy {
     pub stocks: Vec<StockStudy>,
     pub skipped: Vec<Skipped>,
     pub group: Vec<GroupTest>,
+    /// What pooling needs beyond the stocks' CARs ([`crate::pooled`]); not part of the JSON.
+    #[serde(skip)]
+    pub cross: CrossSection,
+}
+
+/// The event's cross-section beyond its stocks: kept per event so that a pooled study needs
+/// neither the estimation residuals (500 stocks × 240 days per event) nor the panel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CrossSection {
+    /// The average pairwise correlation of the stocks' estimation-window residuals, for the
+    /// Kolari–Pynnönen adjustment; NaN with fewer than two stocks. Computed in O(stocks × L)
+    /// as (‖Σᵢ zᵢ‖² − n) / (n(n − 1)) with zᵢ the centred residuals scaled to unit length.
+    pub residual_correlation: f64,
+    /// The stocks that entered it (those whose residuals vary).
+    pub correlation_stocks: usize,
+    /// Mean of the benchmark over the estimation window and Σ(Rm − R̄m)²: the market model's
+    /// prediction-error terms, so a CAR over any window inside the span can be standardised.
+    pub market_mean: f64,
+    pub market_sxx: f64,
+    /// Corrado's mean centred ranks per day (the estimation days, then the event span); `None`
+    /// when the stocks' series differ in length.
+    pub rank_means: Option<Vec<f64>>,
 }
 
 /// Runs the study of one event on a prepared panel. Stocks without enough data are listed in
@@ -328,6 +353,8 @@ fn event_study_with(
     let mut skipped = Vec::new();
     let mut first_error = None;
     let mut ranks = CorradoSums::default();
+    let mut correlation = ResidualCorrelation::default();
+    let estimation_len = spec.estimation.len();
     for (i, symbol) in panel.symbols.iter().enumerate() {
         match study_stock(
             panel,
@@ -339,6 +366,7 @@ fn event_study_with(
             scratch,
         ) {
             Ok(s) => {
+                correlation.add(scratch.series.get(..estimation_len).unwrap_or(&[]));
                 ranks.add(scratch);
                 stocks.push(s);
             }
@@ -362,6 +390,13 @@ fn event_study_with(
         .iter()
         .map(|w| group_test(&stocks, *w, spec, ranks.as_ref()))
         .collect();
+    let cross = CrossSection {
+        residual_correlation: correlation.finish(),
+        correlation_stocks: correlation.stocks,
+        market_mean: market.as_ref().map_or(f64::NAN, |m| m.mean),
+        market_sxx: market.as_ref().map_or(f64::NAN, |m| m.sxx),
+        rank_means: ranks.map(|r| r.kbar),
+    };
     Ok(EventStudy {
         anchor,
         benchmark: panel.benchmark.clone(),
@@ -369,6 +404,7 @@ fn event_study_with(
         stocks,
         skipped,
         group,
+        cross,
     })
 }
 
@@ -514,6 +550,7 @@ fn study_stock(
             (0.0, 1.0, std_dev(series, 1), l - 1.0)
         }
     };
+    let estimation_positive = series.iter().filter(|e| **e > 0.0).count() as f64 / l;
     let expected = |x: f64| alpha + beta * x;
     let prediction = |dev_sum: f64, n: f64| -> f64 {
         // Variance factor of a sum over n days whose market deviations from x̄ sum to dev_sum.
@@ -617,6 +654,7 @@ fn study_stock(
         estimation_from: panel.calendar[est_from],
         estimation_to: panel.calendar[est_to],
         df,
+        estimation_positive,
         ars,
         cars,
         car_path,
@@ -657,6 +695,44 @@ fn group_test(
         bmp_p: p_student(bmp_t, df),
         corrado_z,
         corrado_p: p_normal(corrado_z),
+    }
+}
+
+/// Running sum of the stocks' centred estimation residuals scaled to unit length: its squared
+/// length is the sum of all pairwise correlations, the n diagonal ones included.
+#[derive(Default)]
+struct ResidualCorrelation {
+    sum: Vec<f64>,
+    stocks: usize,
+}
+
+impl ResidualCorrelation {
+    fn add(&mut self, e: &[f64]) {
+        if self.stocks == 0 {
+            self.sum.clear();
+            self.sum.resize(e.len(), 0.0);
+        } else if e.len() != self.sum.len() {
+            return;
+        }
+        let m = mean(e);
+        let ss: f64 = e.iter().map(|v| (v - m) * (v - m)).sum();
+        // A residual that does not vary has no correlation with anything.
+        if !(ss > 0.0 && ss.is_finite()) {
+            return;
+        }
+        let scale = 1.0 / ss.sqrt();
+        for (s, v) in self.sum.iter_mut().zip(e) {
+            *s += (v - m) * scale;
+        }
+        self.stocks += 1;
+    }
+
+    fn finish(&self) -> f64 {
+        if self.stocks < 2 {
+            return f64::NAN;
+        }
+        let n = self.stocks as f64;
+        (self.sum.iter().map(|s| s * s).sum::<f64>() - n) / (n * (n - 1.0))
     }
 }
 
@@ -942,6 +1018,7 @@ mod tests {
             stocks: Vec::new(),
             skipped: Vec::new(),
             group: Vec::new(),
+            cross: CrossSection::default(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod demand;
 pub mod efficiency;
 pub mod event_study;
 pub mod jevons;
+pub mod pooled;
 pub mod price_of_intelligence;
 pub mod returns;
 pub mod stats;
