@@ -23,6 +23,19 @@ pub async fn run(ctx: &JobContext) -> Result<(i64, Option<String>), JobError> {
             jevons_insights::models::ModelDataError::Store(e) => JobError::Store(e),
             other => JobError::Setup(other.to_string()),
         })?;
-    let rows = i64::try_from(report.rows_written.saturating_add(classes)).unwrap_or(i64::MAX);
+    // The pooled studies by class, stored for the pages and the digest.
+    let pooled = jevons_insights::shocks::store_view(&ctx.pool, &ctx.settings)
+        .await
+        .map_err(|e| match e {
+            jevons_insights::shocks::ShocksError::Store(e) => JobError::Store(e),
+            other => JobError::Setup(other.to_string()),
+        })?;
+    let rows = i64::try_from(
+        report
+            .rows_written
+            .saturating_add(classes)
+            .saturating_add(u64::from(pooled)),
+    )
+    .unwrap_or(i64::MAX);
     Ok((rows, None))
 }

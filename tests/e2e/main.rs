@@ -14,3 +14,4 @@ mod jobs;
 mod models;
 mod news;
 mod pages;
+mod shocks;

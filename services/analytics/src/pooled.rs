@@ -36,7 +36,7 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Display};
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::event_study::{EventStudy, NormalModel, StockStudy, Window};
@@ -64,7 +64,7 @@ pub enum PooledError {
 }
 
 /// A statistic with its two-sided p-value and the number of (observation, stock) pairs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Test {
     pub statistic: f64,
     pub p: f64,
@@ -72,7 +72,7 @@ pub struct Test {
 }
 
 /// The pooled results of one window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PooledWindow {
     pub window: Window,
     /// (observation, stock) pairs.
@@ -94,7 +94,7 @@ pub struct PooledWindow {
 /// The CAAR on a relative day (cumulated from the first day of the events' span) with the
 /// half-width of its 95% band (Student t with N − 1 df times the cross-sectional standard
 /// error).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CaarPoint {
     pub rel: i32,
     pub caar: f64,
@@ -103,14 +103,14 @@ pub struct CaarPoint {
 }
 
 /// A window's mean CAR for one event.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WindowMean {
     pub window: Window,
     pub mean_car: f64,
 }
 
 /// One event as pooled: a page links it to the event's own study.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventRow<K> {
     pub event: K,
     pub day0: NaiveDate,
@@ -121,7 +121,7 @@ pub struct EventRow<K> {
 }
 
 /// Events merged into one observation because their windows overlap.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cluster<K> {
     pub events: Vec<K>,
     pub first_session: NaiveDate,
@@ -129,7 +129,7 @@ pub struct Cluster<K> {
 }
 
 /// The pooled study of a set of events.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PooledStudy<K> {
     pub benchmark: String,
     pub model: NormalModel,
@@ -589,7 +589,7 @@ fn pooled_ranks(observations: &[Observation]) -> Option<(Vec<f64>, f64)> {
 }
 
 /// The pooled study without one event, and which.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeftOut<K> {
     pub event: K,
     pub study: PooledStudy<K>,

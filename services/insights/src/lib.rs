@@ -8,4 +8,5 @@
 pub mod jevons;
 pub mod models;
 pub mod releases;
+pub mod shocks;
 pub mod studies;

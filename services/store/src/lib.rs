@@ -14,6 +14,7 @@ pub mod fundamentals;
 pub mod job_runs;
 pub mod models;
 pub mod news;
+pub mod pooled_results;
 pub mod prices;
 pub mod release_classes;
 pub mod testing;

@@ -20,6 +20,7 @@ pub enum Nav {
     Correlations,
     Story,
     Jevons,
+    Shocks,
     Jobs,
     News,
     Sources,

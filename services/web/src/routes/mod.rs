@@ -9,6 +9,7 @@ mod jevons;
 mod models;
 mod news;
 mod pages;
+mod shocks;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, web};
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(news::api)
                 .configure(events::api)
                 .configure(jevons::api)
+                .configure(shocks::api)
                 .default_service(web::to(api::not_found)),
         )
         .configure(models::pages)
@@ -37,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(events::pages)
         .configure(digest::pages)
         .configure(jevons::pages)
+        .configure(shocks::pages)
         .route("/", web::get().to(pages::overview))
         .route("/tickers/{symbol}", web::get().to(pages::ticker))
         .route("/jobs", web::get().to(pages::jobs))
