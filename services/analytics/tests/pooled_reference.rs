@@ -7,7 +7,7 @@ mod common;
 
 use jevons_analytics::anchoring::EventTiming;
 use jevons_analytics::event_study::{EventStudy, StudySpec, event_studies};
-use jevons_analytics::pooled::{default_windows, pooled_study};
+use jevons_analytics::pooled::{ClassOutcome, default_windows, pooled_study, sentence};
 use jevons_analytics::returns::return_panel;
 use serde_json::Value;
 
@@ -120,6 +120,31 @@ fn matches_the_numpy_reference() {
         );
         close(&format!("{l} Corrado p"), g.corrado.p, &w["corrado_p"]);
     }
+    // The sentence, from two made-up classes of the same events: its numbers are the results'.
+    let early = pooled_study(&input[..4], &default_windows());
+    let late = pooled_study(&input[4..], &default_windows());
+    let w01 = default_windows()[1];
+    let text = sentence(
+        &[
+            ClassOutcome {
+                class: "early",
+                outcome: &early,
+            },
+            ClassOutcome {
+                class: "late",
+                outcome: &late,
+            },
+        ],
+        w01,
+    )
+    .unwrap();
+    println!("{text}");
+    let e = early.as_ref().unwrap().window(w01).unwrap();
+    let pct = format!("{:.1}%", e.caar.abs() * 100.0);
+    assert!(text.starts_with("Across 4 early events"), "{text}");
+    assert!(text.contains(&pct), "{text} lacks {pct}");
+    assert!(text.contains("; across 4 late events"), "{text}");
+
     let path = fixture["path"].as_array().unwrap();
     assert_eq!(pooled.path.len(), path.len());
     for (p, w) in pooled.path.iter().zip(path) {
