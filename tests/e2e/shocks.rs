@@ -97,6 +97,45 @@ async fn efficiency_and_capability_events_are_pooled_and_compared() {
         );
     }
 
+    // A weekly digest of a week in which an efficiency event happened says so, with the
+    // class's result as it now stands.
+    let row = &efficiency["study"]["rows"][0];
+    let day0: chrono::NaiveDate = row["day0"].as_str().unwrap().parse().unwrap();
+    let title = efficiency["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["key"] == row["event"])
+        .unwrap()["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let digests = jevons_digest::Digests::new(app.pool().clone(), app.settings.clone())
+        .await
+        .unwrap();
+    let week = digests
+        .preview(
+            jevons_digest::Cadence::Weekly,
+            &[],
+            jevons_digest::ImageMode::DataUri,
+            Some(day0 + chrono::Duration::days(2)),
+        )
+        .await
+        .unwrap();
+    assert!(
+        week.html.contains("Efficiency shocks, pooled"),
+        "the pooled section"
+    );
+    assert!(
+        week.html
+            .contains(&format!("New efficiency event(s): {title}")),
+        "{title}"
+    );
+    assert!(
+        week.text
+            .contains(&format!("Across {n_eff} efficiency events"))
+    );
+
     // The page: the rule, the sentence, the tables and the events that a click opens.
     let html = app.get("/shocks").await.text().await.unwrap();
     assert!(html.contains("costs less (blended API price) than every earlier model"));

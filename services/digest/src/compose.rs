@@ -107,6 +107,7 @@ pub struct Content {
     pub models: Option<Vec<ModelRow>>,
     pub frontier: Option<Vec<FrontierRow>>,
     pub jevons: Option<JevonsRow>,
+    pub shocks: Option<JevonsRow>,
     pub abnormal: Option<Vec<ArRow>>,
     pub images: Vec<InlineImage>,
     pub period_label: String,
@@ -119,6 +120,7 @@ impl Content {
             && self.models.as_ref().is_none_or(Vec::is_empty)
             && self.frontier.as_ref().is_none_or(Vec::is_empty)
             && self.jevons.is_none()
+            && self.shocks.is_none()
             && self.abnormal.as_ref().is_none_or(Vec::is_empty)
     }
 }
@@ -202,6 +204,63 @@ pub struct PeriodSections {
     pub models: Option<Vec<ModelRow>>,
     pub frontier: Option<Vec<FrontierRow>>,
     pub jevons: Option<JevonsRow>,
+    pub shocks: Option<JevonsRow>,
+}
+
+/// The pooled-study lines of a period: each class that gained an event in `[from, to]`, with
+/// the class's result as it now stands (read from the stored view, not recomputed).
+async fn shocks_section(
+    pool: &PgPool,
+    settings: &jevons_core::Settings,
+    from: NaiveDate,
+    to: NaiveDate,
+    base_url: &str,
+) -> Option<JevonsRow> {
+    let (view, _) = match jevons_insights::shocks::stored_view(pool, settings).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, "digest: the pooled studies cannot be read");
+            return None;
+        }
+    };
+    let headline = jevons_insights::shocks::HEADLINE_WINDOW;
+    let mut news = Vec::new();
+    for c in &view.classes {
+        let Some(study) = &c.study else { continue };
+        let added: Vec<&str> = study
+            .rows
+            .iter()
+            .filter(|r| r.day0 >= from && r.day0 <= to)
+            .filter_map(|r| c.events.iter().find(|e| e.key == r.event))
+            .map(|e| e.title.as_str())
+            .collect();
+        if added.is_empty() {
+            continue;
+        }
+        if let Some(w) = study.window(headline) {
+            news.push(format!(
+                "New {} event(s): {}. Across {} {} events the vendors' mean CAR[{},{}] is now {} (BMP t = {:.2}, p = {:.3}).",
+                c.class,
+                added.join(", "),
+                study.events,
+                c.class,
+                headline.start,
+                headline.end,
+                signed_pct(w.caar * 100.0),
+                w.bmp.statistic,
+                w.bmp.p
+            ));
+        }
+    }
+    if news.is_empty() {
+        return None;
+    }
+    Some(JevonsRow {
+        news,
+        answer: view.sentence,
+        url: format!("{base_url}/shocks"),
+    })
 }
 
 /// "Demand vs price of intelligence": what arrived in the period, and the answer as it stands.
@@ -376,17 +435,19 @@ pub async fn gather_period(
     .await;
     // Weekly and longer digests only: quarters and price steps are rare, a daily line would
     // mostly repeat itself.
-    let jevons = match opts.settings {
-        Some(settings) if period.end - period.start >= Duration::days(6) => {
-            jevons_section(pool, settings, from, to, base_url).await
-        }
-        _ => None,
+    let (jevons, shocks) = match opts.settings {
+        Some(settings) if period.end - period.start >= Duration::days(6) => (
+            jevons_section(pool, settings, from, to, base_url).await,
+            shocks_section(pool, settings, from, to, base_url).await,
+        ),
+        _ => (None, None),
     };
     PeriodSections {
         news,
         models,
         frontier,
         jevons,
+        shocks,
     }
 }
 
@@ -569,6 +630,7 @@ pub async fn gather_tickers(
         models: sections.models,
         frontier: sections.frontier,
         jevons: sections.jevons,
+        shocks: sections.shocks,
         abnormal,
         images,
         period_label: if first_session == last_session {
