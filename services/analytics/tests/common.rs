@@ -35,3 +35,26 @@ pub fn frame(symbols: &[&str]) -> DataFrame {
     jevons_analytics::returns::prices_frame(data.iter().map(|(s, b)| (s.as_str(), b.as_slice())))
         .unwrap()
 }
+
+/// Numbers from the numpy/scipy references agree to this, relative above 1.
+pub const TOL: f64 = 1e-9;
+
+/// `got` against the reference value `want`, to [`TOL`].
+pub fn close(label: &str, got: f64, want: &serde_json::Value) {
+    let want = want
+        .as_f64()
+        .unwrap_or_else(|| panic!("{label}: not a number: {want}"));
+    let scale = want.abs().max(1.0);
+    assert!(
+        (got - want).abs() <= TOL * scale,
+        "{label}: jevons {got:.15e}, numpy {want:.15e}"
+    );
+}
+
+/// A reference script's output in tests/fixtures.
+pub fn fixture(name: &str) -> serde_json::Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}

@@ -5,35 +5,17 @@
 
 mod common;
 
+use common::{close, fixture};
+
 use jevons_analytics::anchoring::EventTiming;
 use jevons_analytics::event_study::{EventStudy, StudySpec, event_studies};
 use jevons_analytics::pooled::{ClassOutcome, default_windows, pooled_study, sentence};
 use jevons_analytics::returns::return_panel;
 use serde_json::Value;
 
-const TOL: f64 = 1e-9;
-
-fn close(label: &str, got: f64, want: &Value) {
-    let want = want
-        .as_f64()
-        .unwrap_or_else(|| panic!("{label}: not a number: {want}"));
-    let scale = want.abs().max(1.0);
-    assert!(
-        (got - want).abs() <= TOL * scale,
-        "{label}: jevons {got:.15e}, numpy {want:.15e}"
-    );
-}
-
 #[test]
 fn matches_the_numpy_reference() {
-    let fixture: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/pooled_study_reference.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let fixture = fixture("pooled_study_reference.json");
     let strings = |v: &Value| -> Vec<String> {
         v.as_array()
             .unwrap()
