@@ -140,9 +140,15 @@ async fn efficiency_and_capability_events_are_pooled_and_compared() {
     let html = app.get("/shocks").await.text().await.unwrap();
     assert!(html.contains("costs less (blended API price) than every earlier model"));
     assert!(html.contains("Kolari"));
+    // Each event opens its own study: the event page where the release is a stored event
+    // (DeepSeek-R1), else the study of its day.
     assert!(
-        html.contains("href=\"/models/"),
-        "events link to their model"
+        html.contains("href=\"/events/"),
+        "stored events open their page"
+    );
+    assert!(
+        html.contains("href=\"/api/v1/event-study?day="),
+        "other releases open their day"
     );
     assert!(html.contains("efficiency, without its largest event"));
 }

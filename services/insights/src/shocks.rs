@@ -83,7 +83,19 @@ fn key_model(id: i64) -> String {
 /// The events of every class with their day and description.
 async fn class_events(pool: &PgPool) -> Result<BTreeMap<String, Vec<ShockEvent>>, ShocksError> {
     let mut classes: BTreeMap<String, Vec<ShockEvent>> = BTreeMap::new();
-    for r in release_classes::list(pool, None, None).await? {
+    let releases = release_classes::list(pool, None, None).await?;
+    // A release that is also a stored event opens that event's page; the others open the
+    // study of their day (JSON) from the model's page.
+    let mut event_of: BTreeMap<i64, i64> = BTreeMap::new();
+    if let (Some(first), Some(last)) = (releases.first(), releases.last()) {
+        for c in store_events::candidate_releases(pool, first.released, last.released, 1000).await?
+        {
+            if let Some(e) = c.event_id {
+                event_of.insert(c.model_id, e);
+            }
+        }
+    }
+    for r in releases {
         let mut detail = Vec::new();
         if let (Some(ratio), Some(b)) = (r.price_ratio, &r.efficiency_benchmark) {
             detail.push(format!(
@@ -109,7 +121,10 @@ async fn class_events(pool: &PgPool) -> Result<BTreeMap<String, Vec<ShockEvent>>
                 day: r.released,
                 title: format!("{} released", r.model),
                 detail: detail.join("; "),
-                url: format!("/models/{}", r.model_id),
+                url: event_of.get(&r.model_id).map_or_else(
+                    || format!("/api/v1/event-study?day={}", r.released),
+                    |e| format!("/events/{e}"),
+                ),
             });
     }
     // Stored events keep their kind; model releases are classed above.
