@@ -192,7 +192,13 @@ pub async fn benchmark_points(
     settings: &Settings,
     benchmark: &str,
 ) -> Result<(String, Vec<ScoreRow>, Vec<ModelPricePoint>), JevonsViewError> {
-    let scores = store_models::scores_for_benchmark(pool, benchmark, None).await?;
+    // The benchmark's main metric only: scores of other metrics are not comparable.
+    let (scores, _) = crate::models::benchmark_scores(pool, benchmark, None)
+        .await
+        .map_err(|e| match e {
+            crate::models::ModelDataError::Store(e) => JevonsViewError::Store(e),
+            other => JevonsViewError::Invalid(other.to_string()),
+        })?;
     let benchmark_name = scores
         .first()
         .map(|s| s.benchmark_name.clone())
@@ -201,12 +207,6 @@ pub async fn benchmark_points(
                 "no scores for the benchmark `{benchmark}` (see /api/v1/benchmarks)"
             ))
         })?;
-    // The benchmark's main metric only: scores of other metrics are not comparable.
-    let metric = main_metric(&scores);
-    let scores: Vec<ScoreRow> = scores
-        .into_iter()
-        .filter(|s| Some(&s.metric) == metric.as_ref())
-        .collect();
     let prices = store_models::matched_prices(pool).await?;
     let points = price_points(&scores, &prices, settings.models.input_share);
     Ok((benchmark_name, scores, points))
@@ -289,17 +289,6 @@ fn fmt_score(s: f64) -> String {
     } else {
         format!("{s:.0}")
     }
-}
-
-fn main_metric(rows: &[ScoreRow]) -> Option<String> {
-    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-    for r in rows {
-        *counts.entry(r.metric.as_str()).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .max_by_key(|(_, n)| *n)
-        .map(|(m, _)| m.to_string())
 }
 
 /// The best score on the benchmark of the model that `name` (a name or alias) resolves to.

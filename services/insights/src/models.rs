@@ -83,7 +83,7 @@ fn price_inputs(prices: Vec<PriceRow>) -> Vec<PriceInput> {
 }
 
 /// The scores of `benchmark` (the `metric` given, else its main one) and that metric.
-async fn benchmark_scores(
+pub(crate) async fn benchmark_scores(
     pool: &PgPool,
     benchmark: &str,
     metric: Option<&str>,

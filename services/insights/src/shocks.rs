@@ -5,6 +5,7 @@
 //! the page, the API and the digest read the stored view.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use jevons_analytics::anchoring::EventTiming;
@@ -13,6 +14,7 @@ use jevons_analytics::pooled::{
     ClassOutcome, PooledStudy, default_windows, pooled_study, sentence, without_event,
     without_largest,
 };
+use jevons_analytics::returns::ReturnPanel;
 use jevons_core::{Settings, Symbol};
 use jevons_store::events::{self as store_events, EventFilter, EventKind};
 use jevons_store::release_classes::{self, ReleaseClass};
@@ -154,19 +156,26 @@ async fn class_events(pool: &PgPool) -> Result<BTreeMap<String, Vec<ShockEvent>>
     Ok(classes)
 }
 
-/// Studies every event of `events` on the panel of `benchmark`: (key, study) of those the prices
-/// complete, and how many are pending.
-async fn studies_of(
+/// The vendors' return panel against `benchmark`, loaded once for every class.
+async fn panel_of(
     pool: &PgPool,
     settings: &Settings,
     benchmark: &Symbol,
+) -> Result<Arc<ReturnPanel>, ShocksError> {
+    match load_panel(pool, &study_symbols(settings), benchmark).await {
+        Ok(p) => Ok(Arc::new(p)),
+        Err(PanelError::Store(e)) => Err(e.into()),
+        Err(e) => Err(ShocksError::Panel(e.to_string())),
+    }
+}
+
+/// Studies every event of `events` on `panel`: (key, study) of those the prices complete, and
+/// how many are pending.
+async fn studies_of(
+    panel: &Arc<ReturnPanel>,
     events: &[ShockEvent],
 ) -> Result<(Vec<(String, EventStudy)>, usize), ShocksError> {
-    let panel = match load_panel(pool, &study_symbols(settings), benchmark).await {
-        Ok(p) => p,
-        Err(PanelError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(ShocksError::Panel(e.to_string())),
-    };
+    let panel = Arc::clone(panel);
     let events: Vec<(String, NaiveDate)> = events.iter().map(|e| (e.key.clone(), e.day)).collect();
     tokio::task::spawn_blocking(move || {
         let spec = StudySpec::default();
@@ -204,9 +213,10 @@ pub async fn compute(
     let windows = default_windows();
     let classes = class_events(pool).await?;
     let mut out = Vec::new();
+    let panel = panel_of(pool, settings, benchmark).await?;
     let mut all_studies: BTreeMap<String, Vec<(String, EventStudy)>> = BTreeMap::new();
     for (class, events) in &classes {
-        let (studies, pending) = studies_of(pool, settings, benchmark, events).await?;
+        let (studies, pending) = studies_of(&panel, events).await?;
         let keyed: Vec<(String, &EventStudy)> =
             studies.iter().map(|(k, s)| (k.clone(), s)).collect();
         let (study, message) = match pooled_study(&keyed, &windows) {
@@ -284,7 +294,7 @@ pub async fn compute(
         }
     }
     if let (Some(other), Some(events)) = (other_benchmark, classes.get("efficiency")) {
-        let (studies, _) = studies_of(pool, settings, other, events).await?;
+        let (studies, _) = studies_of(&panel_of(pool, settings, other).await?, events).await?;
         let keyed: Vec<(String, &EventStudy)> =
             studies.iter().map(|(k, s)| (k.clone(), s)).collect();
         variants.push(named(
