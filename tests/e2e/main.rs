@@ -15,3 +15,4 @@ mod models;
 mod news;
 mod pages;
 mod shocks;
+mod view_cache;

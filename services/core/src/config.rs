@@ -62,6 +62,30 @@ pub struct EventsSettings {
 pub struct ServerSettings {
     pub listen: SocketAddr,
     pub public_base_url: String,
+    #[serde(default)]
+    pub view_cache: ViewCacheSettings,
+}
+
+/// Computed pages and API answers kept in memory until the data under them changes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ViewCacheSettings {
+    pub enabled: bool,
+    /// `Cache-Control: public, max-age` of a cached answer: how long a browser, proxy or CDN
+    /// may serve it without asking again.
+    pub max_age_s: u32,
+    /// Memory the cached answers may take, in MiB; the least used go first.
+    pub capacity_mib: u64,
+}
+
+impl Default for ViewCacheSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_age_s: 5,
+            capacity_mib: 64,
+        }
+    }
 }
 
 /// `url` is a secret: it may carry a password, so Debug prints `[REDACTED]`.

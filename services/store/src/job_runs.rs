@@ -99,6 +99,8 @@ pub async fn finish(
     if done.rows_affected() == 0 {
         return Err(StoreError::Invalid(format!("there is no job run {id}")));
     }
+    // A job's writes are committed by now: this process's views may show them at once.
+    crate::changes::note_local_write();
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 // Tests may unwrap: a panic there is the failure report.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod changes;
 pub mod digest;
 pub mod embedded;
 mod error;

@@ -7,6 +7,7 @@ pub mod charts_models;
 mod error;
 pub mod format;
 mod routes;
+mod view_cache;
 mod views;
 
 use std::net::TcpListener;
@@ -22,16 +23,19 @@ use tracing_actix_web::TracingLogger;
 
 pub use error::{ApiError, PageError};
 pub use routes::configure;
+pub use view_cache::ViewCache;
 
 /// No scripts, no outside resources: the pages need neither, so the browser may refuse both.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The whole app with its middleware, as the server runs it; tests drive the same value.
-/// Handlers find `web::Data<PgPool>` and `web::Data<Settings>` in it.
+/// Handlers find `web::Data<PgPool>` and `web::Data<Settings>` in it; `views` keeps the computed
+/// answers (it learns of changes from [`ViewCache::follow_changes`] and this process's own writes).
 pub fn app(
     pool: PgPool,
     settings: Arc<Settings>,
+    views: Arc<ViewCache>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -42,6 +46,7 @@ pub fn app(
     >,
 > {
     App::new()
+        .wrap(actix_web::middleware::from_fn(view_cache::serve_cached))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
@@ -51,6 +56,7 @@ pub fn app(
         .wrap(TracingLogger::default())
         .app_data(web::Data::new(pool))
         .app_data(web::Data::from(settings))
+        .app_data(web::Data::from(views))
         .configure(configure)
 }
 
@@ -58,6 +64,7 @@ pub fn app(
 pub struct Application {
     port: u16,
     server: Server,
+    change_listener: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -70,11 +77,17 @@ impl Application {
         let listener = TcpListener::bind(settings.server.listen)?;
         let port = listener.local_addr()?.port();
         tracing::info!(address = %listener.local_addr()?, "web server listening");
+        let views = Arc::new(ViewCache::new(&settings.server.view_cache));
+        let change_listener = tokio::spawn(views.clone().follow_changes(pool.clone()));
         let settings = Arc::new(settings.clone());
-        let server = HttpServer::new(move || app(pool.clone(), settings.clone()))
+        let server = HttpServer::new(move || app(pool.clone(), settings.clone(), views.clone()))
             .listen(listener)?
             .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            change_listener,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -83,7 +96,9 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM, then stops gracefully (actix's default handling).
     pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
-        self.server.await
+        let served = self.server.await;
+        self.change_listener.abort();
+        served
     }
 }
 

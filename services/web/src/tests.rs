@@ -121,6 +121,7 @@ async fn overview_lists_the_watchlist_with_changes_and_sparklines() {
     let app = init_service(crate::app(
         db.pool.clone(),
         std::sync::Arc::new(default_settings()),
+        fresh_views(),
     ))
     .await;
     let r = get!(&app, "/", None);
@@ -170,6 +171,7 @@ async fn ticker_page_charts_the_deepseek_drop() {
     let app = init_service(crate::app(
         db.pool.clone(),
         std::sync::Arc::new(default_settings()),
+        fresh_views(),
     ))
     .await;
 
@@ -227,6 +229,7 @@ async fn ticker_page_errors_are_html_pages() {
     let app = init_service(crate::app(
         db.pool.clone(),
         std::sync::Arc::new(default_settings()),
+        fresh_views(),
     ))
     .await;
 
@@ -258,6 +261,7 @@ async fn prices_api_returns_the_requested_days() {
     let app = init_service(crate::app(
         db.pool.clone(),
         std::sync::Arc::new(default_settings()),
+        fresh_views(),
     ))
     .await;
 
@@ -316,6 +320,7 @@ async fn prices_api_speaks_csv_in_the_import_format() {
     let app = init_service(crate::app(
         db.pool.clone(),
         std::sync::Arc::new(default_settings()),
+        fresh_views(),
     ))
     .await;
     let expected_first = "2025-01-24,148.37,148.97,141.88,142.62,142.5733,234657600";
@@ -372,6 +377,7 @@ async fn prices_api_rejects_bad_input_with_json_errors() {
     let app = init_service(crate::app(
         db.pool.clone(),
         std::sync::Arc::new(default_settings()),
+        fresh_views(),
     ))
     .await;
 
@@ -467,6 +473,7 @@ async fn health_readiness_jobs_and_assets() {
     let app = init_service(crate::app(
         db.pool.clone(),
         std::sync::Arc::new(default_settings()),
+        fresh_views(),
     ))
     .await;
 
@@ -528,4 +535,10 @@ async fn application_binds_a_free_port_and_serves() {
     assert!(reply.starts_with("HTTP/1.1 200 OK"), "{reply}");
     assert!(reply.ends_with("ok"), "{reply}");
     server.abort();
+}
+
+/// A view cache of its own for each test app (the listener is not running here: these tests
+/// see their own writes through the job runs and API writes they make).
+fn fresh_views() -> std::sync::Arc<crate::ViewCache> {
+    std::sync::Arc::new(crate::ViewCache::new(&Default::default()))
 }

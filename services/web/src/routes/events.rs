@@ -266,6 +266,7 @@ async fn api_add_event(
             other => ApiError::Store(other),
         })?;
     tracing::info!(id = event.id, created, "event written through the API");
+    jevons_store::changes::note_local_write();
     let status = if created {
         StatusCode::CREATED
     } else {
