@@ -91,3 +91,61 @@ async fn health_and_readiness() {
         "a dead database is not ready"
     );
 }
+
+#[tokio::test]
+async fn a_bad_parameter_is_named_in_json_under_the_api_and_on_the_error_page_elsewhere() {
+    let app = spawn_app(true).await;
+
+    let r = app.get("/api/v1/prices/NVDA?from=2025-13-01").await;
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_request", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`from`") && message.contains("2025-13-01"),
+        "{message}"
+    );
+
+    let r = app.get("/jevons?to=2025-02-30").await;
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<!DOCTYPE html>"), "{html}");
+    assert!(
+        html.contains("`to`") && html.contains("2025-02-30"),
+        "{html}"
+    );
+
+    // A number that is not one, and a format outside the set, are named too.
+    let r = app.get("/api/v1/events?limit=many").await;
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`limit`"),
+        "{body}"
+    );
+    let r = app.get("/api/v1/benchmarks?format=xlsx").await;
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`format`"),
+        "{body}"
+    );
+}

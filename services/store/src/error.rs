@@ -17,3 +17,44 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
 }
+
+impl StoreError {
+    /// The database cannot be reached just now (no connection within the pool's timeout, the
+    /// connection broke or was refused, or the server refuses connections while it starts or
+    /// shuts down): a 503 to clients, not a bug. A pool this process closed itself is not an
+    /// outage of the database and stays an internal error.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Sqlx(e) => sqlx_unavailable(e),
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => sqlx_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+fn sqlx_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => true,
+        // Class 08: connection exception; 57P01–57P03: admin/crash shutdown, cannot connect now.
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_and_connection_failures_are_unavailable() {
+        assert!(StoreError::Sqlx(sqlx::Error::PoolTimedOut).is_unavailable());
+        assert!(!StoreError::Sqlx(sqlx::Error::PoolClosed).is_unavailable());
+        let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert!(StoreError::Sqlx(sqlx::Error::Io(reset)).is_unavailable());
+        assert!(!StoreError::Sqlx(sqlx::Error::RowNotFound).is_unavailable());
+        assert!(!StoreError::Invalid("no".into()).is_unavailable());
+        assert!(!StoreError::Corrupt("bad".into()).is_unavailable());
+    }
+}

@@ -1,10 +1,15 @@
-//! Error types of the two handler families: JSON for `/api/v1`, HTML pages for the rest.
+//! The one error type of every handler and extractor, [`AppError`], rendered by scope: a JSON
+//! body `{"error":{"code","message"}}` under `/api/`, the HTML error page elsewhere (the
+//! [`render_by_scope`] middleware turns the one into the other).
 //!
 //! Bad input is always a 4xx with a message that says what to change; anything that goes wrong
 //! on our side is a 500 whose detail goes to the log, never to the client.
 
+use actix_web::body::BoxBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::ContentType;
+use actix_web::http::header::{self, ContentType};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 use jevons_store::StoreError;
@@ -20,6 +25,7 @@ pub struct ErrorBody<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct ErrorDetail<'a> {
+    /// `bad_request`, `not_found`, `unauthorized`, `forbidden`, `unavailable` or `internal`.
     pub code: &'a str,
     pub message: &'a str,
 }
@@ -34,85 +40,87 @@ pub fn json_error(status: StatusCode, code: &str, message: &str) -> HttpResponse
 
 const INTERNAL_MESSAGE: &str =
     "something went wrong on our side; the details are in the server log";
+const UNAVAILABLE_MESSAGE: &str =
+    "the database cannot be reached just now; try again in a few seconds";
 
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
+    /// A query or path parameter that does not parse; the message names it.
+    #[error("`{field}`: {message}")]
+    BadParam { field: String, message: String },
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("store: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
+    #[error("template: {0}")]
+    Render(#[from] askama::Error),
     #[error("{0}")]
     Internal(String),
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            ApiError::BadRequest(m) => json_error(self.status_code(), "bad_request", m),
-            ApiError::NotFound(m) => json_error(self.status_code(), "not_found", m),
-            ApiError::Store(_) | ApiError::Internal(_) => {
-                tracing::error!(error = %self, "API request failed");
-                json_error(self.status_code(), "internal", INTERNAL_MESSAGE)
-            }
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(m) => AppError::BadRequest(m),
+            other => AppError::Store(other),
         }
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum PageError {
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("store: {0}")]
-    Store(#[from] StoreError),
-    #[error("template: {0}")]
-    Render(#[from] askama::Error),
-}
+impl AppError {
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) | AppError::BadParam { .. } => "bad_request",
+            AppError::NotFound(_) => "not_found",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Store(e) if e.is_unavailable() => "unavailable",
+            AppError::Store(_) | AppError::Render(_) | AppError::Internal(_) => "internal",
+        }
+    }
 
-impl PageError {
     fn title(&self) -> &'static str {
-        match self {
-            PageError::BadRequest(_) => "Bad request",
-            PageError::NotFound(_) => "Not found",
-            PageError::Store(_) | PageError::Render(_) => "Something went wrong",
-        }
-    }
-}
-
-impl ResponseError for PageError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            PageError::NotFound(_) => StatusCode::NOT_FOUND,
-            PageError::Store(_) | PageError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        match self.code() {
+            "bad_request" => "Bad request",
+            "not_found" => "Not found",
+            "unauthorized" => "Unauthorized",
+            "forbidden" => "Forbidden",
+            "unavailable" => "Unavailable",
+            _ => "Something went wrong",
         }
     }
 
-    fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        let message = match self {
-            PageError::BadRequest(m) | PageError::NotFound(m) => m.as_str(),
-            PageError::Store(_) | PageError::Render(_) => {
-                tracing::error!(error = %self, "page request failed");
-                INTERNAL_MESSAGE
+    /// What the client is told: the message for its own mistakes, a fixed sentence for ours
+    /// (whose detail is logged).
+    fn public_message(&self) -> String {
+        match self.code() {
+            "internal" => {
+                tracing::error!(error = %self, "request failed");
+                INTERNAL_MESSAGE.to_string()
             }
-        };
+            "unavailable" => {
+                tracing::warn!(error = %self, "database unavailable");
+                UNAVAILABLE_MESSAGE.to_string()
+            }
+            _ => self.to_string(),
+        }
+    }
+
+    /// The HTML error page for this error.
+    pub fn page_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let message = self.public_message();
         let page = ErrorPage {
             title: self.title(),
             nav: Nav::None,
             status: status.as_u16(),
-            message,
+            message: &message,
         };
         match page.render() {
             Ok(html) => HttpResponse::build(status)
@@ -128,6 +136,52 @@ impl ResponseError for PageError {
     }
 }
 
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self.code() {
+            "bad_request" => StatusCode::BAD_REQUEST,
+            "not_found" => StatusCode::NOT_FOUND,
+            "unauthorized" => StatusCode::UNAUTHORIZED,
+            "forbidden" => StatusCode::FORBIDDEN,
+            "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON body; pages get [`AppError::page_response`] through [`render_by_scope`].
+    fn error_response(&self) -> HttpResponse {
+        let mut resp = json_error(self.status_code(), self.code(), &self.public_message());
+        if matches!(self, AppError::Unauthorized(_)) {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        resp
+    }
+}
+
+/// Outside `/api/`, an [`AppError`] answer becomes the HTML error page.
+pub async fn render_by_scope(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let is_api = req.path().starts_with("/api/");
+    let res = next.call(req).await?;
+    if is_api {
+        return Ok(res);
+    }
+    let page = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+        .map(AppError::page_response);
+    Ok(match page {
+        Some(page) => res.into_response(page),
+        None => res,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,14 +189,14 @@ mod tests {
 
     #[actix_web::test]
     async fn api_errors_are_json_and_hide_internals() {
-        let resp = ApiError::Internal("password=hunter2 at db:5432".into()).error_response();
+        let resp = AppError::Internal("password=hunter2 at db:5432".into()).error_response();
         assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let body = to_bytes(resp.into_body()).await.unwrap();
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["error"]["code"], "internal");
         assert!(!String::from_utf8_lossy(&body).contains("hunter2"));
 
-        let resp = ApiError::BadRequest("`from` is bad".into()).error_response();
+        let resp = AppError::BadRequest("`from` is bad".into()).error_response();
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
         let body = to_bytes(resp.into_body()).await.unwrap();
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -152,7 +206,7 @@ mod tests {
 
     #[actix_web::test]
     async fn page_errors_are_escaped_html() {
-        let resp = PageError::NotFound("no ticker <script>".into()).error_response();
+        let resp = AppError::NotFound("no ticker <script>".into()).page_response();
         assert_eq!(resp.status(), StatusCode::NOT_FOUND);
         let body = to_bytes(resp.into_body()).await.unwrap();
         let html = String::from_utf8_lossy(&body);

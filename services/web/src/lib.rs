@@ -5,6 +5,7 @@ pub mod charts;
 pub mod charts_events;
 pub mod charts_models;
 mod error;
+mod extract;
 pub mod format;
 mod routes;
 mod view_cache;
@@ -21,7 +22,7 @@ use jevons_core::Settings;
 use sqlx::PgPool;
 use tracing_actix_web::TracingLogger;
 
-pub use error::{ApiError, PageError};
+pub use error::AppError;
 pub use routes::configure;
 pub use view_cache::ViewCache;
 
@@ -46,7 +47,10 @@ pub fn app(
     >,
 > {
     App::new()
+        // Innermost: only 200s are kept, so an error never reaches the cache either way.
         .wrap(actix_web::middleware::from_fn(view_cache::serve_cached))
+        // Handler errors are JSON; outside `/api/` they become the HTML error page here.
+        .wrap(actix_web::middleware::from_fn(error::render_by_scope))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))

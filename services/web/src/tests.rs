@@ -537,6 +537,32 @@ async fn application_binds_a_free_port_and_serves() {
     server.abort();
 }
 
+#[actix_web::test]
+async fn an_unreachable_database_is_503_unavailable() {
+    // Nothing listens on port 1: every connection attempt fails until the pool gives up.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_millis(500))
+        .connect_lazy("postgres://postgres@127.0.0.1:1/postgres")
+        .unwrap();
+    let app = init_service(crate::app(
+        pool,
+        std::sync::Arc::new(default_settings()),
+        fresh_views(),
+    ))
+    .await;
+    let r = get!(&app, "/api/v1/tickers", None);
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.error_code(), "unavailable");
+    assert!(!r.body.contains("127.0.0.1"), "{}", r.body);
+    let r = get!(&app, "/", None);
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        r.content_type.starts_with("text/html"),
+        "{}",
+        r.content_type
+    );
+}
+
 /// A view cache of its own for each test app (the listener is not running here: these tests
 /// see their own writes through the job runs and API writes they make).
 fn fresh_views() -> std::sync::Arc<crate::ViewCache> {

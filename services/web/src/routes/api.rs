@@ -7,8 +7,9 @@ use jevons_core::{DateRange, PriceBar, Role, Symbol};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::{Format, negotiate, parse_query, truncate};
-use crate::error::ApiError;
+use super::{Format, negotiate, truncate};
+use crate::error::AppError;
+use crate::extract::{Query, empty_as_none};
 
 #[derive(Debug, Serialize)]
 pub struct TickerJson {
@@ -22,7 +23,7 @@ pub struct TickerJson {
 }
 
 /// `GET /api/v1/tickers`: every ticker, the watchlist first.
-pub async fn tickers(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
+pub async fn tickers(pool: web::Data<PgPool>) -> Result<HttpResponse, AppError> {
     let list = jevons_store::tickers::list(pool.get_ref()).await?;
     let body: Vec<TickerJson> = list
         .into_iter()
@@ -40,10 +41,13 @@ pub async fn tickers(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> 
 }
 
 #[derive(Debug, Deserialize)]
-struct PricesQuery {
-    from: Option<String>,
-    to: Option<String>,
-    format: Option<String>,
+pub struct PricesQuery {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    to: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    format: Option<Format>,
 }
 
 #[derive(Debug, Serialize)]
@@ -56,20 +60,23 @@ struct PricesJson<'a> {
 pub async fn prices(
     req: HttpRequest,
     path: web::Path<String>,
+    Query(query): Query<PricesQuery>,
     pool: web::Data<PgPool>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let raw = path.into_inner();
-    let symbol = Symbol::parse(&raw).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let query: PricesQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
-    let range = DateRange::parse(query.from.as_deref(), query.to.as_deref())
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let format = negotiate(query.format.as_deref(), &req)?;
+    let symbol = Symbol::parse(&raw).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let range = DateRange::new(
+        query.from.unwrap_or(NaiveDate::MIN),
+        query.to.unwrap_or(NaiveDate::MAX),
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let format = negotiate(query.format, &req);
 
     if jevons_store::tickers::get(pool.get_ref(), &symbol)
         .await?
         .is_none()
     {
-        return Err(ApiError::NotFound(format!("no ticker `{symbol}` is known")));
+        return Err(AppError::NotFound(format!("no ticker `{symbol}` is known")));
     }
     let bars = jevons_store::prices::bars(pool.get_ref(), &symbol, range).await?;
 
@@ -83,7 +90,7 @@ pub async fn prices(
         Format::Csv => {
             let mut body = Vec::with_capacity(64 + bars.len() * 64);
             jevons_market::csv_file::write_bars(&mut body, &bars)
-                .map_err(|e| ApiError::Internal(format!("writing CSV for {symbol}: {e}")))?;
+                .map_err(|e| AppError::Internal(format!("writing CSV for {symbol}: {e}")))?;
             Ok(HttpResponse::Ok()
                 .content_type("text/csv; charset=utf-8")
                 .insert_header((header::VARY, "Accept"))
@@ -98,8 +105,8 @@ pub async fn prices(
 }
 
 /// Any other path under `/api/v1`: a JSON 404, not an HTML page.
-pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!(
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound(format!(
         "no API endpoint at {}",
         truncate(req.path())
     )))

@@ -4,14 +4,15 @@
 use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use chrono::NaiveDate;
 use jevons_core::Settings;
 use jevons_digest::{Cadence, DigestError, Digests, Email, ImageMode, TokenError};
 use jevons_store::digest::SubscribeOutcome;
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use super::{parse_day_param, parse_query};
-use crate::error::PageError;
+use crate::error::AppError;
+use crate::extract::{Query, empty_as_none, parse_query};
 use crate::views::Nav;
 
 pub fn pages(cfg: &mut web::ServiceConfig) {
@@ -73,7 +74,7 @@ fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
-fn message(heading: &str, text: &str) -> Result<HttpResponse, PageError> {
+fn message(heading: &str, text: &str) -> Result<HttpResponse, AppError> {
     let page = MessagePage {
         title: heading,
         nav: Nav::None,
@@ -83,19 +84,19 @@ fn message(heading: &str, text: &str) -> Result<HttpResponse, PageError> {
     Ok(html(actix_web::http::StatusCode::OK, page.render()?))
 }
 
-fn internal(e: DigestError) -> PageError {
+fn internal(e: DigestError) -> AppError {
     match e {
-        DigestError::Store(e) => PageError::Store(e),
-        DigestError::Token(t) => PageError::BadRequest(t.to_string()),
-        DigestError::Invalid(m) => PageError::BadRequest(m),
-        other => PageError::Store(jevons_store::StoreError::Invalid(other.to_string())),
+        DigestError::Store(e) => AppError::Store(e),
+        DigestError::Token(t) => AppError::BadRequest(t.to_string()),
+        DigestError::Invalid(m) => AppError::BadRequest(m),
+        other => AppError::Internal(other.to_string()),
     }
 }
 
 async fn digests(
     pool: &web::Data<PgPool>,
     settings: &web::Data<Settings>,
-) -> Result<Digests, PageError> {
+) -> Result<Digests, AppError> {
     Digests::new(pool.get_ref().clone(), settings.clone().into_inner())
         .await
         .map_err(internal)
@@ -108,7 +109,7 @@ fn form_page(
     chosen: &[String],
     time_zone: &str,
     error: Option<String>,
-) -> Result<String, PageError> {
+) -> Result<String, AppError> {
     let page = SubscribePage {
         title: "Subscribe",
         nav: Nav::None,
@@ -131,7 +132,7 @@ fn form_page(
 }
 
 /// `GET /subscribe`
-async fn form(settings: web::Data<Settings>) -> Result<HttpResponse, PageError> {
+async fn form(settings: web::Data<Settings>) -> Result<HttpResponse, AppError> {
     Ok(html(
         actix_web::http::StatusCode::OK,
         form_page(&settings, "", true, &[], "UTC", None)?,
@@ -178,7 +179,7 @@ async fn submit(
     body: web::Bytes,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let pairs = form_pairs(&body);
     let field = |name: &str| {
         pairs
@@ -198,7 +199,7 @@ async fn submit(
         .map(|(_, v)| v.trim().to_ascii_uppercase())
         .collect();
     let daily = cadence_raw != "weekly";
-    let refuse = |msg: String| -> Result<HttpResponse, PageError> {
+    let refuse = |msg: String| -> Result<HttpResponse, AppError> {
         Ok(html(
             actix_web::http::StatusCode::BAD_REQUEST,
             form_page(
@@ -250,11 +251,11 @@ struct TokenQuery {
     token: Option<String>,
 }
 
-fn token_of(req: &HttpRequest) -> Result<String, PageError> {
-    let q: TokenQuery = parse_query(req).map_err(PageError::BadRequest)?;
+fn token_of(req: &HttpRequest) -> Result<String, AppError> {
+    let q: TokenQuery = parse_query(req.query_string())?;
     q.token
         .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| PageError::BadRequest(TokenError::Malformed.to_string()))
+        .ok_or_else(|| AppError::BadRequest(TokenError::Malformed.to_string()))
 }
 
 /// `GET /subscribe/confirm?token=…`
@@ -262,7 +263,7 @@ async fn confirm(
     req: HttpRequest,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let token = token_of(&req)?;
     let sub = digests(&pool, &settings)
         .await?
@@ -283,7 +284,7 @@ async fn unsubscribe_by_token(
     req: &HttpRequest,
     pool: &web::Data<PgPool>,
     settings: &web::Data<Settings>,
-) -> Result<(), PageError> {
+) -> Result<(), AppError> {
     let token = token_of(req)?;
     let found = digests(pool, settings)
         .await?
@@ -293,7 +294,7 @@ async fn unsubscribe_by_token(
     if found {
         Ok(())
     } else {
-        Err(PageError::NotFound(
+        Err(AppError::NotFound(
             "This subscription no longer exists.".into(),
         ))
     }
@@ -304,7 +305,7 @@ async fn unsubscribe(
     req: HttpRequest,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     unsubscribe_by_token(&req, &pool, &settings).await?;
     message(
         "Unsubscribed",
@@ -318,7 +319,7 @@ async fn unsubscribe_one_click(
     req: HttpRequest,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     unsubscribe_by_token(&req, &pool, &settings).await?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::plaintext())
@@ -326,24 +327,24 @@ async fn unsubscribe_one_click(
 }
 
 #[derive(Debug, Deserialize)]
-struct PreviewQuery {
+pub struct PreviewQuery {
     cadence: Option<String>,
     tickers: Option<String>,
-    day: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    day: Option<NaiveDate>,
 }
 
 /// `GET /digest/preview?cadence=daily|weekly&tickers=NVDA,AMD&day=YYYY-MM-DD`: the digest's HTML part with
 /// its images as data URIs.
 async fn preview(
-    req: HttpRequest,
+    Query(q): Query<PreviewQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
-    let q: PreviewQuery = parse_query(&req).map_err(PageError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
     let cadence = match q.cadence.as_deref() {
         None => Cadence::Daily,
         Some(c) => Cadence::parse(c)
-            .ok_or_else(|| PageError::BadRequest("cadence must be daily or weekly".into()))?,
+            .ok_or_else(|| AppError::BadRequest("cadence must be daily or weekly".into()))?,
     };
     let tickers: Vec<String> = q
         .tickers
@@ -352,7 +353,7 @@ async fn preview(
         .map(|t| t.trim().to_ascii_uppercase())
         .filter(|t| !t.is_empty())
         .collect();
-    let day = parse_day_param(q.day.as_deref(), "day").map_err(PageError::BadRequest)?;
+    let day = q.day;
     let digests = digests(&pool, &settings).await?;
     digests.check_choices(&tickers, "UTC").map_err(internal)?;
     let composed = digests

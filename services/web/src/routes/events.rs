@@ -22,14 +22,14 @@ use jevons_core::{DateRange, Settings, Symbol};
 use jevons_insights::studies::{self, PanelError, study_benchmark, study_symbols, timing_of};
 use jevons_store::events::{self as store_events, Event, EventFilter, EventKind, NewEvent};
 use jevons_store::{PgPool, StoreError};
-use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
-use super::{Format, negotiate, parse_day_param, parse_query, truncate};
+use super::{Format, negotiate, truncate};
 use crate::charts_events::{
     Line, LineChart, colour, date_ticks, day_x, heatmap_svg, line_chart_svg, pct_label, plain_label,
 };
-use crate::error::{ApiError, PageError, json_error};
+use crate::error::AppError;
+use crate::extract::{ApiKey, Query, empty_as_none};
 use crate::views::Nav;
 
 /// Routes under `/api/v1`.
@@ -56,77 +56,41 @@ fn html(body: String) -> HttpResponse {
         .body(body)
 }
 
-/// Why a study or correlation could not be computed: the user's input or data (4xx), or us.
-#[derive(Debug)]
-enum Failure {
-    Input(String),
-    Store(StoreError),
-    Internal(String),
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Invalid(m) => Failure::Input(m),
-            other => Failure::Store(other),
-        }
-    }
-}
-
-impl From<MarketError> for Failure {
+/// A study's own failures: bad input or data (4xx, [`AppError::BadRequest`]) or ours (500).
+impl From<MarketError> for AppError {
     fn from(e: MarketError) -> Self {
         match e {
-            MarketError::Polars(p) => Failure::Internal(format!("polars: {p}")),
-            other => Failure::Input(other.to_string()),
+            MarketError::Polars(p) => AppError::Internal(format!("polars: {p}")),
+            other => AppError::BadRequest(other.to_string()),
         }
     }
 }
 
-impl From<Failure> for ApiError {
-    fn from(f: Failure) -> Self {
-        match f {
-            Failure::Input(m) => ApiError::BadRequest(m),
-            Failure::Store(e) => ApiError::Store(e),
-            Failure::Internal(m) => ApiError::Internal(m),
-        }
-    }
-}
-
-impl From<Failure> for PageError {
-    fn from(f: Failure) -> Self {
-        match f {
-            Failure::Input(m) => PageError::BadRequest(m),
-            Failure::Store(e) => PageError::Store(e),
-            Failure::Internal(m) => PageError::Store(StoreError::Invalid(m)),
-        }
-    }
-}
-
-fn parse_symbols(raw: Option<&str>, settings: &Settings) -> Result<Vec<Symbol>, Failure> {
+fn parse_symbols(raw: Option<&str>, settings: &Settings) -> Result<Vec<Symbol>, AppError> {
     let list = match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => study_symbols(settings),
-        Some(r) => Symbol::parse_list(r).map_err(|e| Failure::Input(e.to_string()))?,
+        Some(r) => Symbol::parse_list(r).map_err(|e| AppError::BadParam {
+            field: "symbols".into(),
+            message: e.to_string(),
+        })?,
     };
     if list.len() > MAX_SYMBOLS {
-        return Err(Failure::Input(format!(
+        return Err(AppError::BadRequest(format!(
             "at most {MAX_SYMBOLS} symbols at once"
         )));
     }
     Ok(list)
 }
 
-fn parse_benchmark(raw: Option<&str>, settings: &Settings) -> Result<Symbol, Failure> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(study_benchmark(settings)),
-        Some(r) => Symbol::parse(r).map_err(|e| Failure::Input(e.to_string())),
-    }
+fn benchmark_or_default(given: Option<&Symbol>, settings: &Settings) -> Symbol {
+    given.cloned().unwrap_or_else(|| study_benchmark(settings))
 }
 
 fn parse_spec(
     model: Option<&str>,
     estimation: Option<&str>,
     windows: Option<&str>,
-) -> Result<StudySpec, Failure> {
+) -> Result<StudySpec, AppError> {
     let mut spec = StudySpec::default();
     if let Some(m) = model.filter(|s| !s.trim().is_empty()) {
         spec.model = m.parse()?;
@@ -145,11 +109,11 @@ async fn load_panel(
     pool: &PgPool,
     symbols: &[Symbol],
     benchmark: &Symbol,
-) -> Result<ReturnPanel, Failure> {
+) -> Result<ReturnPanel, AppError> {
     studies::load_panel(pool, symbols, benchmark)
         .await
         .map_err(|e| match e {
-            PanelError::NoPrices(_) => Failure::Input(e.to_string()),
+            PanelError::NoPrices(_) => AppError::BadRequest(e.to_string()),
             PanelError::Store(e) => e.into(),
             PanelError::Market(e) => e.into(),
         })
@@ -159,18 +123,18 @@ async fn load_panel(
 // API
 
 #[derive(Debug, Deserialize)]
-struct EventsQuery {
+pub struct EventsQuery {
     kind: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    to: Option<NaiveDate>,
     q: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
     limit: Option<i64>,
 }
 
-fn filter_from(q: &EventsQuery) -> Result<EventFilter, Failure> {
-    let day = |v: &Option<String>, what: &str| -> Result<Option<NaiveDate>, Failure> {
-        parse_day_param(v.as_deref(), what).map_err(Failure::Input)
-    };
+fn filter_from(q: &EventsQuery) -> Result<EventFilter, AppError> {
     Ok(EventFilter {
         kind: q
             .kind
@@ -179,8 +143,8 @@ fn filter_from(q: &EventsQuery) -> Result<EventFilter, Failure> {
             .filter(|s| !s.is_empty())
             .map(EventKind::parse)
             .transpose()?,
-        from: day(&q.from, "from")?,
-        to: day(&q.to, "to")?,
+        from: q.from,
+        to: q.to,
         text: q
             .q
             .as_deref()
@@ -192,79 +156,27 @@ fn filter_from(q: &EventsQuery) -> Result<EventFilter, Failure> {
 }
 
 /// `GET /api/v1/events?kind=&from=&to=&q=`: events, newest first.
-async fn api_events(req: HttpRequest, pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
-    let q: EventsQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
+async fn api_events(
+    Query(q): Query<EventsQuery>,
+    pool: web::Data<PgPool>,
+) -> Result<HttpResponse, AppError> {
     let filter = filter_from(&q)?;
     let list = store_events::list(pool.get_ref(), &filter).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// Equal without an early exit, so the time taken says nothing about where a guess differs.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = a.len() ^ b.len();
-    for (i, x) in a.iter().enumerate() {
-        let y = b.get(i % b.len().max(1)).copied().unwrap_or(0);
-        diff |= usize::from(x ^ y);
-    }
-    diff == 0
-}
-
-fn presented_key<'a>(req: &'a HttpRequest, header_name: &str) -> Option<&'a str> {
-    if let Some(v) = req.headers().get(header_name).and_then(|v| v.to_str().ok()) {
-        return Some(v.trim());
-    }
-    req.headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().strip_prefix("Bearer "))
-        .map(str::trim)
-}
-
-/// `POST /api/v1/events` with a JSON event and the API key: 201 when added, 200 when an event
-/// with the same day, kind and title was updated. No key configured: 403 for everyone.
+/// `POST /api/v1/events` with a JSON event and the API key ([`ApiKey`]): 201 when added, 200
+/// when an event with the same day, kind and title was updated. No key configured: 403 for
+/// everyone; a missing or wrong key: 401.
 async fn api_add_event(
-    req: HttpRequest,
+    _key: ApiKey,
     body: web::Bytes,
     pool: web::Data<PgPool>,
-    settings: web::Data<Settings>,
-) -> Result<HttpResponse, ApiError> {
-    // Settings drop an empty key already; checked here too, since an empty key would match an
-    // empty header.
-    let Some(key) = settings
-        .api
-        .key
-        .as_ref()
-        .filter(|k| !k.expose_secret().trim().is_empty())
-    else {
-        return Ok(json_error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "writing events is disabled: no API key is configured (JEVONS__API__KEY)",
-        ));
-    };
-    let ok = presented_key(&req, &settings.api.key_header)
-        .filter(|given| !given.is_empty())
-        .is_some_and(|given| constant_time_eq(given.as_bytes(), key.expose_secret().as_bytes()));
-    if !ok {
-        let mut resp = json_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid API key is required",
-        );
-        resp.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Bearer"),
-        );
-        return Ok(resp);
-    }
+) -> Result<HttpResponse, AppError> {
     let event: NewEvent = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("bad event JSON: {e}")))?;
-    let (event, created) = store_events::upsert(pool.get_ref(), event, "api")
-        .await
-        .map_err(|e| match e {
-            StoreError::Invalid(m) => ApiError::BadRequest(m),
-            other => ApiError::Store(other),
-        })?;
+        .map_err(|e| AppError::BadRequest(format!("bad event JSON: {e}")))?;
+    // An invalid event (StoreError::Invalid) is the client's: 400.
+    let (event, created) = store_events::upsert(pool.get_ref(), event, "api").await?;
     tracing::info!(id = event.id, created, "event written through the API");
     jevons_store::changes::note_local_write();
     let status = if created {
@@ -278,17 +190,21 @@ async fn api_add_event(
 }
 
 #[derive(Debug, Deserialize)]
-struct StudyQuery {
+pub struct StudyQuery {
+    #[serde(default, deserialize_with = "empty_as_none")]
     event_id: Option<i64>,
-    day: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    day: Option<NaiveDate>,
     time: Option<String>,
     time_zone: Option<String>,
     symbols: Option<String>,
-    benchmark: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    benchmark: Option<Symbol>,
     model: Option<String>,
     estimation: Option<String>,
     windows: Option<String>,
-    format: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    format: Option<Format>,
 }
 
 #[derive(Serialize)]
@@ -302,26 +218,27 @@ struct StudyJson<'a> {
 async fn resolve_timing(
     pool: &PgPool,
     event_id: Option<i64>,
-    day: Option<&str>,
+    day: Option<NaiveDate>,
     time: Option<&str>,
     time_zone: Option<&str>,
-) -> Result<(Option<Event>, EventTiming), Failure> {
-    match (event_id, day.map(str::trim).filter(|s| !s.is_empty())) {
+) -> Result<(Option<Event>, EventTiming), AppError> {
+    match (event_id, day) {
         (Some(id), _) => {
             let e = store_events::get(pool, id)
                 .await?
-                .ok_or_else(|| Failure::Input(format!("no event {id}")))?;
+                .ok_or_else(|| AppError::BadRequest(format!("no event {id}")))?;
             let t = timing_of(&e);
             Ok((Some(e), t))
         }
-        (None, Some(d)) => {
-            let day = DateRange::parse_day(d).map_err(|e| Failure::Input(e.to_string()))?;
+        (None, Some(day)) => {
             let time = time
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|t| {
-                    NaiveTime::parse_from_str(t, "%H:%M")
-                        .map_err(|_| Failure::Input(format!("time `{}` is not HH:MM", truncate(t))))
+                    NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| AppError::BadParam {
+                        field: "time".into(),
+                        message: format!("`{}` is not HH:MM", truncate(t)),
+                    })
                 })
                 .transpose()?;
             Ok((
@@ -333,7 +250,7 @@ async fn resolve_timing(
                 },
             ))
         }
-        (None, None) => Err(Failure::Input(
+        (None, None) => Err(AppError::BadRequest(
             "give event_id=… or day=YYYY-MM-DD".to_string(),
         )),
     }
@@ -342,28 +259,28 @@ async fn resolve_timing(
 /// `GET /api/v1/event-study?event_id=…|day=…&symbols=&benchmark=&model=&estimation=&windows=&format=`
 async fn api_event_study(
     req: HttpRequest,
+    Query(q): Query<StudyQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, ApiError> {
-    let q: StudyQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
-    let csv = negotiate(q.format.as_deref(), &req)? == Format::Csv;
+) -> Result<HttpResponse, AppError> {
+    let csv = negotiate(q.format, &req) == Format::Csv;
     let (event, timing) = resolve_timing(
         pool.get_ref(),
         q.event_id,
-        q.day.as_deref(),
+        q.day,
         q.time.as_deref(),
         q.time_zone.as_deref(),
     )
     .await?;
     let symbols = parse_symbols(q.symbols.as_deref(), &settings)?;
-    let benchmark = parse_benchmark(q.benchmark.as_deref(), &settings)?;
+    let benchmark = benchmark_or_default(q.benchmark.as_ref(), &settings);
     let spec = parse_spec(
         q.model.as_deref(),
         q.estimation.as_deref(),
         q.windows.as_deref(),
     )?;
     let panel = load_panel(pool.get_ref(), &symbols, &benchmark).await?;
-    let study = event_study(&panel, &timing, &spec).map_err(Failure::from)?;
+    let study = event_study(&panel, &timing, &spec)?;
     if csv {
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
@@ -371,7 +288,7 @@ async fn api_event_study(
             .body(
                 study
                     .to_csv()
-                    .map_err(|e| Failure::Internal(format!("writing the study as CSV: {e}")))?,
+                    .map_err(|e| AppError::Internal(format!("writing the study as CSV: {e}")))?,
             ));
     }
     Ok(HttpResponse::Ok()
@@ -383,13 +300,18 @@ async fn api_event_study(
 }
 
 #[derive(Debug, Deserialize)]
-struct CorrQuery {
+pub struct CorrQuery {
     symbols: Option<String>,
-    benchmark: Option<String>,
-    window: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    news_symbol: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    benchmark: Option<Symbol>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    window: Option<usize>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    to: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    news_symbol: Option<Symbol>,
 }
 
 /// What the correlations API and page compute.
@@ -422,30 +344,28 @@ async fn correlations(
     pool: &PgPool,
     settings: &Settings,
     q: &CorrQuery,
-) -> Result<Correlations, Failure> {
+) -> Result<Correlations, AppError> {
     let symbols = parse_symbols(q.symbols.as_deref(), settings)?;
-    let benchmark = parse_benchmark(q.benchmark.as_deref(), settings)?;
-    let window = match q.window.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let benchmark = benchmark_or_default(q.benchmark.as_ref(), settings);
+    let window = match q.window {
         None => 60,
-        Some(w) => w
-            .parse::<usize>()
-            .ok()
-            .filter(|w| ROLLING_WINDOWS.contains(w))
-            .ok_or_else(|| Failure::Input("window must be 20, 60 or 120".into()))?,
+        Some(w) if ROLLING_WINDOWS.contains(&w) => w,
+        Some(_) => {
+            return Err(AppError::BadRequest("window must be 20, 60 or 120".into()));
+        }
     };
     let panel = load_panel(pool, &symbols, &benchmark).await?;
     let last = panel
         .calendar
         .last()
         .copied()
-        .ok_or_else(|| Failure::Input("no sessions".into()))?;
-    let day = |v: &Option<String>, what: &str| -> Result<Option<NaiveDate>, Failure> {
-        parse_day_param(v.as_deref(), what).map_err(Failure::Input)
-    };
-    let to = day(&q.to, "to")?.unwrap_or(last);
-    let from = day(&q.from, "from")?.unwrap_or(to - Duration::days(365));
+        .ok_or_else(|| AppError::BadRequest("no sessions".into()))?;
+    let to = q.to.unwrap_or(last);
+    let from = q.from.unwrap_or(to - Duration::days(365));
     if from > to {
-        return Err(Failure::Input(format!("from {from} is after to {to}")));
+        return Err(AppError::BadRequest(format!(
+            "from {from} is after to {to}"
+        )));
     }
     let matrix = correlation::correlation_matrix(&panel, from, to)?;
     let rolling = panel
@@ -460,13 +380,8 @@ async fn correlations(
             (s.clone(), pts)
         })
         .collect();
-    let news_symbol = match q
-        .news_symbol
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(s) => Symbol::parse(s).map_err(|e| Failure::Input(e.to_string()))?,
+    let news_symbol = match &q.news_symbol {
+        Some(s) => s.clone(),
         None => symbols
             .first()
             .cloned()
@@ -492,7 +407,7 @@ async fn lead_lag_for(
     symbol: &Symbol,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<LeadLag, Failure> {
+) -> Result<LeadLag, AppError> {
     let Some(days) = store_events::news_daily(pool, symbol.as_str(), from, to).await? else {
         return Ok(LeadLag::NoNewsTables);
     };
@@ -555,11 +470,10 @@ struct RollingJson<'a> {
 
 /// `GET /api/v1/correlations?symbols=&benchmark=&window=&from=&to=&news_symbol=`
 async fn api_correlations(
-    req: HttpRequest,
+    Query(q): Query<CorrQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, ApiError> {
-    let q: CorrQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
     let c = correlations(pool.get_ref(), &settings, &q).await?;
     Ok(HttpResponse::Ok().json(CorrJson {
         benchmark: &c.panel.benchmark,
@@ -637,9 +551,11 @@ fn event_row(e: &Event) -> EventRow {
 }
 
 /// `GET /events?kind=&from=&to=&q=`
-async fn events_page(req: HttpRequest, pool: web::Data<PgPool>) -> Result<HttpResponse, PageError> {
+async fn events_page(
+    Query(q): Query<EventsQuery>,
+    pool: web::Data<PgPool>,
+) -> Result<HttpResponse, AppError> {
     let pool = pool.get_ref();
-    let q: EventsQuery = parse_query(&req).map_err(PageError::BadRequest)?;
     let filter = filter_from(&q)?;
     let list = store_events::list(pool, &filter).await?;
     let from = NaiveDate::from_ymd_opt(2023, 7, 1).unwrap_or(NaiveDate::MIN);
@@ -896,9 +812,9 @@ async fn price_chart(
     from: NaiveDate,
     to: NaiveDate,
     markers: Vec<(NaiveDate, String)>,
-) -> Result<String, Failure> {
-    let sym = Symbol::parse(symbol).map_err(|e| Failure::Input(e.to_string()))?;
-    let range = DateRange::new(from, to).map_err(|e| Failure::Input(e.to_string()))?;
+) -> Result<String, AppError> {
+    let sym = Symbol::parse(symbol).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let range = DateRange::new(from, to).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let bars = jevons_store::prices::bars(pool, &sym, range).await?;
     let days: Vec<NaiveDate> = bars.iter().map(|b| b.day).collect();
     Ok(line_chart_svg(&LineChart {
@@ -948,8 +864,9 @@ pub struct EventPage {
 }
 
 #[derive(Debug, Deserialize)]
-struct EventPageQuery {
-    benchmark: Option<String>,
+pub struct EventPageQuery {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    benchmark: Option<Symbol>,
     model: Option<String>,
     window: Option<String>,
     estimation: Option<String>,
@@ -958,32 +875,31 @@ struct EventPageQuery {
 
 /// `GET /events/{id}?benchmark=SPY&model=market&window=-1,1&symbol=NVDA`
 async fn event_page(
-    req: HttpRequest,
     path: web::Path<String>,
+    Query(q): Query<EventPageQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let pool = pool.get_ref();
     let id: i64 = path
         .into_inner()
         .parse()
-        .map_err(|_| PageError::NotFound("There is no event here.".into()))?;
-    let q: EventPageQuery = parse_query(&req).map_err(PageError::BadRequest)?;
+        .map_err(|_| AppError::NotFound("There is no event here.".into()))?;
     let Some(event) = store_events::get(pool, id).await? else {
-        return Err(PageError::NotFound(format!("No event {id} is known.")));
+        return Err(AppError::NotFound(format!("No event {id} is known.")));
     };
-    let benchmark = parse_benchmark(q.benchmark.as_deref(), &settings)?;
+    let benchmark = benchmark_or_default(q.benchmark.as_ref(), &settings);
     let mut spec = parse_spec(q.model.as_deref(), q.estimation.as_deref(), None)?;
     let selected = match q.window.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Window { start: -1, end: 1 },
-        Some(w) => Window::parse(w).map_err(Failure::from)?,
+        Some(w) => Window::parse(w)?,
     };
     if !spec.windows.contains(&selected) {
         spec.windows.push(selected);
     }
     let symbols = study_symbols(&settings);
     let study = match load_panel(pool, &symbols, &benchmark).await {
-        Ok(panel) => event_study(&panel, &timing_of(&event), &spec).map_err(Failure::from),
+        Ok(panel) => event_study(&panel, &timing_of(&event), &spec).map_err(AppError::from),
         Err(e) => Err(e),
     };
     let (tables, error, mean_chart, stock_chart, chosen, price) = match &study {
@@ -1013,7 +929,8 @@ async fn event_page(
                 price,
             )
         }
-        Err(Failure::Input(m)) => (
+        // The user's input or data: said on the page, which still shows the event.
+        Err(AppError::BadRequest(m)) => (
             None,
             m.clone(),
             String::new(),
@@ -1021,10 +938,10 @@ async fn event_page(
             String::new(),
             String::new(),
         ),
-        Err(Failure::Store(_)) | Err(Failure::Internal(_)) => {
+        Err(_) => {
             return Err(match study {
-                Err(f) => f.into(),
-                Ok(_) => PageError::NotFound(String::new()),
+                Err(e) => e,
+                Ok(_) => AppError::NotFound(String::new()),
             });
         }
     };
@@ -1139,11 +1056,10 @@ fn lag_text(l: &LagCorrelation) -> String {
 
 /// `GET /correlations?benchmark=&from=&to=&window=&symbols=&news_symbol=`
 async fn correlations_page(
-    req: HttpRequest,
+    Query(q): Query<CorrQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
-    let q: CorrQuery = parse_query(&req).map_err(PageError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
     let c = correlations(pool.get_ref(), &settings, &q).await?;
     let (news_note, lag_rows, news_symbol) = match &c.lead_lag {
         LeadLag::NoNewsTables => (
@@ -1312,7 +1228,7 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 async fn story_page(
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let pool = pool.get_ref();
     let (from, to) = (day(2024, 12, 1), day(2025, 2, 28));
     let sell_off = day(2025, 1, 27);
@@ -1393,11 +1309,13 @@ async fn story_page(
                 String::new(),
             ),
         },
-        Err(Failure::Input(m)) => (None, m.clone(), String::new(), String::new(), String::new()),
-        Err(Failure::Store(_)) | Err(Failure::Internal(_)) => {
+        Err(AppError::BadRequest(m)) => {
+            (None, m.clone(), String::new(), String::new(), String::new())
+        }
+        Err(_) => {
             return Err(match panel {
-                Err(f) => f.into(),
-                Ok(_) => PageError::NotFound(String::new()),
+                Err(e) => e,
+                Ok(_) => AppError::NotFound(String::new()),
             });
         }
     };
@@ -1492,15 +1410,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_compare_in_full() {
-        assert!(constant_time_eq(b"secret", b"secret"));
-        assert!(!constant_time_eq(b"secret", b"secreT"));
-        assert!(!constant_time_eq(b"secret", b"secret2"));
-        assert!(!constant_time_eq(b"", b"x"));
-        assert!(constant_time_eq(b"", b""));
-    }
-
-    #[test]
     fn study_parameters_are_parsed_with_clear_errors() {
         let spec = parse_spec(Some("adjusted"), Some("-200,-20"), Some("0,0;-2,2")).unwrap();
         assert_eq!(spec.model, NormalModel::Adjusted);
@@ -1518,7 +1427,7 @@ mod tests {
             (None, None, Some("2,1")),
         ] {
             match parse_spec(m, e, w) {
-                Err(Failure::Input(msg)) => assert!(!msg.is_empty()),
+                Err(AppError::BadRequest(msg)) => assert!(!msg.is_empty()),
                 _ => panic!("{m:?} {e:?} {w:?} should fail"),
             }
         }

@@ -20,8 +20,9 @@ use jevons_insights::jevons::{
 use jevons_store::PgPool;
 use serde::Deserialize;
 
-use super::{Format, negotiate, parse_day_param, parse_query, present};
-use crate::error::{ApiError, PageError};
+use super::{Format, negotiate, present};
+use crate::error::AppError;
+use crate::extract::{Query, empty_as_none};
 use crate::views::Nav;
 
 pub fn pages(cfg: &mut web::ServiceConfig) {
@@ -37,36 +38,28 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .route("/fundamentals", web::get().to(api_fundamentals));
 }
 
-impl From<JevonsViewError> for ApiError {
+impl From<JevonsViewError> for AppError {
     fn from(e: JevonsViewError) -> Self {
         match e {
-            JevonsViewError::Store(e) => ApiError::Store(e),
-            JevonsViewError::Invalid(m) => ApiError::BadRequest(m),
-            other => ApiError::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<JevonsViewError> for PageError {
-    fn from(e: JevonsViewError) -> Self {
-        match e {
-            JevonsViewError::Store(e) => PageError::Store(e),
-            JevonsViewError::Invalid(m) => PageError::BadRequest(m),
-            other => PageError::Store(jevons_store::StoreError::Invalid(other.to_string())),
+            JevonsViewError::Store(e) => AppError::Store(e),
+            JevonsViewError::Invalid(m) => AppError::BadRequest(m),
+            other => AppError::Internal(other.to_string()),
         }
     }
 }
 
 #[derive(Debug, Deserialize)]
-struct RangeQuery {
-    from: Option<String>,
-    to: Option<String>,
-    format: Option<String>,
+pub struct RangeQuery {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    to: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    format: Option<Format>,
 }
 
 fn range(q: &RangeQuery) -> Result<(Option<NaiveDate>, Option<NaiveDate>), String> {
-    let from = parse_day_param(q.from.as_deref(), "from")?;
-    let to = parse_day_param(q.to.as_deref(), "to")?;
+    let (from, to) = (q.from, q.to);
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
@@ -79,7 +72,7 @@ fn csv_reply(
     name: &str,
     header: &[&str],
     rows: Vec<Vec<String>>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     super::csv_attachment(name, header, rows)
 }
 
@@ -89,12 +82,12 @@ fn csv_reply(
 /// point in long form (series, date, value).
 async fn api_jevons(
     req: HttpRequest,
+    Query(q): Query<RangeQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, ApiError> {
-    let q: RangeQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
-    let format = negotiate(q.format.as_deref(), &req)?;
-    let (from, to) = range(&q).map_err(ApiError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
+    let format = negotiate(q.format, &req);
+    let (from, to) = range(&q).map_err(AppError::BadRequest)?;
     let view = insights::view(pool.get_ref(), &settings, from, to).await?;
     match format {
         Format::Json => Ok(HttpResponse::Ok()
@@ -151,13 +144,17 @@ fn long_rows(view: &JevonsView) -> Vec<Vec<String>> {
 }
 
 #[derive(Debug, Deserialize)]
-struct PoiQuery {
+pub struct PoiQuery {
     benchmark: Option<String>,
-    threshold: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    threshold: Option<f64>,
     reference_model: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    format: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    to: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    format: Option<Format>,
 }
 
 /// `GET /api/v1/price-of-intelligence?benchmark=gpqa-diamond&threshold=0.5|reference_model=GPT-4o&from=&to=`:
@@ -165,35 +162,30 @@ struct PoiQuery {
 /// decline per year. A level no model reaches gives an empty series and a message.
 async fn api_price_of_intelligence(
     req: HttpRequest,
+    Query(q): Query<PoiQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, ApiError> {
-    let q: PoiQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
-    let format = negotiate(q.format.as_deref(), &req)?;
+) -> Result<HttpResponse, AppError> {
+    let format = negotiate(q.format, &req);
     let benchmark = present(&q.benchmark)
-        .ok_or_else(|| ApiError::BadRequest("`benchmark` is required, e.g. gpqa-diamond".into()))?;
-    let reference = match (present(&q.threshold), present(&q.reference_model)) {
+        .ok_or_else(|| AppError::BadRequest("`benchmark` is required, e.g. gpqa-diamond".into()))?;
+    let reference = match (q.threshold, present(&q.reference_model)) {
         (Some(t), None) => Reference::Score {
-            score: t
-                .parse::<f64>()
-                .ok()
-                .filter(|s| s.is_finite())
-                .ok_or_else(|| {
-                    ApiError::BadRequest(format!(
-                        "`threshold` must be a score such as 0.5, not `{t}`"
-                    ))
-                })?,
+            score: Some(t).filter(|s| s.is_finite()).ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "`threshold` must be a score such as 0.5, not `{t}`"
+                ))
+            })?,
         },
         (None, Some(m)) => Reference::Model { model: m },
         _ => {
-            return Err(ApiError::BadRequest(
+            return Err(AppError::BadRequest(
                 "give exactly one of `threshold` (a score) or `reference_model` (a model name)"
                     .into(),
             ));
         }
     };
-    let from = parse_day_param(q.from.as_deref(), "from").map_err(ApiError::BadRequest)?;
-    let to = parse_day_param(q.to.as_deref(), "to").map_err(ApiError::BadRequest)?;
+    let (from, to) = (q.from, q.to);
     let spec = ThresholdSpec {
         benchmark,
         reference,
@@ -245,12 +237,17 @@ async fn api_price_of_intelligence(
 }
 
 #[derive(Debug, Deserialize)]
-struct FundamentalsQuery {
-    symbol: Option<String>,
-    metric: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    format: Option<String>,
+pub struct FundamentalsQuery {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    symbol: Option<Symbol>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    metric: Option<Metric>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    to: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    format: Option<Format>,
 }
 
 /// `GET /api/v1/fundamentals?symbol=NVDA&metric=data_center_revenue&from=&to=`: the current
@@ -258,12 +255,12 @@ struct FundamentalsQuery {
 /// the list of stored series.
 async fn api_fundamentals(
     req: HttpRequest,
+    Query(q): Query<FundamentalsQuery>,
     pool: web::Data<PgPool>,
-) -> Result<HttpResponse, ApiError> {
-    let q: FundamentalsQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
-    let format = negotiate(q.format.as_deref(), &req)?;
+) -> Result<HttpResponse, AppError> {
+    let format = negotiate(q.format, &req);
     let series = jevons_store::fundamentals::series(pool.get_ref()).await?;
-    let Some(raw_symbol) = present(&q.symbol) else {
+    let Some(symbol) = q.symbol else {
         return match format {
             Format::Json => Ok(HttpResponse::Ok().json(&series)),
             Format::Csv => csv_reply(
@@ -292,17 +289,13 @@ async fn api_fundamentals(
             ),
         };
     };
-    let symbol =
-        Symbol::parse(&raw_symbol).map_err(|e| ApiError::BadRequest(format!("`symbol`: {e}")))?;
-    let metric_raw = present(&q.metric).ok_or_else(|| {
-        ApiError::BadRequest(
+    let metric = q.metric.ok_or_else(|| {
+        AppError::BadRequest(
             "`metric` is required with `symbol` (revenue, capex, data_center_revenue …)".into(),
         )
     })?;
-    let metric =
-        Metric::parse(&metric_raw).map_err(|e| ApiError::BadRequest(format!("`metric`: {e}")))?;
     if !series.iter().any(|s| s.symbol == symbol.as_str()) {
-        return Err(ApiError::NotFound(format!(
+        return Err(AppError::NotFound(format!(
             "no quarterly figures for {symbol}"
         )));
     }
@@ -315,13 +308,13 @@ async fn api_fundamentals(
             .filter(|s| s.symbol == symbol.as_str())
             .map(|s| s.metric.as_str())
             .collect();
-        return Err(ApiError::BadRequest(format!(
-            "no `{metric_raw}` figures for {symbol}; it has: {}",
+        return Err(AppError::BadRequest(format!(
+            "no `{}` figures for {symbol}; it has: {}",
+            metric.as_str(),
             known.join(", ")
         )));
     }
-    let from = parse_day_param(q.from.as_deref(), "from").map_err(ApiError::BadRequest)?;
-    let to = parse_day_param(q.to.as_deref(), "to").map_err(ApiError::BadRequest)?;
+    let (from, to) = (q.from, q.to);
     let facts =
         jevons_store::fundamentals::current_series(pool.get_ref(), &symbol, &metric, from, to)
             .await?;
@@ -651,12 +644,11 @@ fn chart(view: &JevonsView) -> String {
 
 /// `GET /jevons?from=&to=`: the three series on one axis, the answer, the relation, sources.
 async fn jevons_page(
-    req: HttpRequest,
+    Query(q): Query<RangeQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
-    let q: RangeQuery = parse_query(&req).map_err(PageError::BadRequest)?;
-    let (from, to) = range(&q).map_err(PageError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
+    let (from, to) = range(&q).map_err(AppError::BadRequest)?;
     let settings: Arc<Settings> = settings.into_inner();
     let view = insights::view(pool.get_ref(), &settings, from, to).await?;
     let mut demand = Vec::new();

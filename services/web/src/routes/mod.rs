@@ -11,12 +11,12 @@ mod news;
 mod pages;
 mod shocks;
 
+use std::str::FromStr;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, web};
-use chrono::NaiveDate;
-use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// Registers every route. The app must carry `web::Data<PgPool>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -46,44 +46,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(pages::not_found));
 }
 
-/// Parses the query string into `T` ourselves, so a bad parameter becomes our own error body
-/// instead of actix's plain-text 400.
-fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, String> {
-    web::Query::<T>::from_query(req.query_string())
-        .map(web::Query::into_inner)
-        .map_err(|e| format!("bad query string: {e}"))
-}
-
-/// An optional `YYYY-MM-DD` query parameter: absent or empty is `None`, anything else must be
-/// a date, and the error names the parameter.
-pub(crate) fn parse_day_param(s: Option<&str>, what: &str) -> Result<Option<NaiveDate>, String> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                format!(
-                    "`{what}` must be a date as YYYY-MM-DD, not `{}`",
-                    truncate(s)
-                )
-            }),
-    }
-}
-
 /// A CSV attachment `name.csv`; fields are quoted by the `csv` crate and guarded against
 /// spreadsheet formulas (model names and titles come from third parties).
 pub(crate) fn csv_attachment<R, F>(
     name: &str,
     header: &[&str],
     rows: R,
-) -> Result<actix_web::HttpResponse, ApiError>
+) -> Result<actix_web::HttpResponse, AppError>
 where
     R: IntoIterator,
     R::Item: IntoIterator<Item = F>,
     F: AsRef<str>,
 {
     let body = jevons_core::csv_export::csv_bytes(header, rows)
-        .map_err(|e| ApiError::Internal(format!("writing {name}.csv: {e}")))?;
+        .map_err(|e| AppError::Internal(format!("writing {name}.csv: {e}")))?;
     Ok(actix_web::HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((header::VARY, "Accept"))
@@ -102,36 +78,43 @@ pub(crate) fn present(v: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The response format an API handler was asked for.
+/// The response format an API handler was asked for (`format=json|csv`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
     Json,
     Csv,
 }
 
-/// `format=` wins; without it `Accept: text/csv` asks for CSV; JSON otherwise.
-pub(crate) fn negotiate(format: Option<&str>, req: &HttpRequest) -> Result<Format, ApiError> {
-    match format.map(str::trim) {
-        Some(f) if f.eq_ignore_ascii_case("json") => Ok(Format::Json),
-        Some(f) if f.eq_ignore_ascii_case("csv") => Ok(Format::Csv),
-        Some(other) => Err(ApiError::BadRequest(format!(
-            "format `{}` is not supported; use json or csv",
-            truncate(other)
-        ))),
-        None => {
-            let wants_csv = req
-                .headers()
-                .get_all(header::ACCEPT)
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .any(|m| {
-                    m.split(';')
-                        .next()
-                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))
-                });
-            Ok(if wants_csv { Format::Csv } else { Format::Json })
+impl FromStr for Format {
+    type Err = &'static str;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("json") {
+            Ok(Format::Json)
+        } else if s.eq_ignore_ascii_case("csv") {
+            Ok(Format::Csv)
+        } else {
+            Err("this format is not supported; use json or csv")
         }
     }
+}
+
+/// `format=` wins; without it `Accept: text/csv` asks for CSV; JSON otherwise.
+pub(crate) fn negotiate(format: Option<Format>, req: &HttpRequest) -> Format {
+    if let Some(f) = format {
+        return f;
+    }
+    let wants_csv = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|m| {
+            m.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))
+        });
+    if wants_csv { Format::Csv } else { Format::Json }
 }
 
 /// Echoed input is cut short so an error body stays small.

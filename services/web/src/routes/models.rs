@@ -13,9 +13,10 @@ use jevons_store::models::{self, BenchmarkSummary, ModelFilter, ModelSummary, Pr
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use super::{Format, negotiate, parse_day_param, parse_query, truncate};
+use super::{Format, negotiate, truncate};
 use crate::charts_models::{ChartPoint, frontier_svg};
-use crate::error::{ApiError, PageError};
+use crate::error::AppError;
+use crate::extract::{Query, empty_as_none};
 use crate::views::Nav;
 
 /// Routes under `/api/v1`.
@@ -38,20 +39,11 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 const DEFAULT_BENCHMARK: &str = "gpqa-diamond";
 const MODELS_LIMIT: i64 = 2000;
 
-impl From<ModelDataError> for ApiError {
+impl From<ModelDataError> for AppError {
     fn from(e: ModelDataError) -> Self {
         match e {
-            ModelDataError::Store(s) => ApiError::Store(s),
-            other => ApiError::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<ModelDataError> for PageError {
-    fn from(e: ModelDataError) -> Self {
-        match e {
-            ModelDataError::Store(s) => PageError::Store(s),
-            other => PageError::Store(jevons_store::StoreError::Invalid(other.to_string())),
+            ModelDataError::Store(s) => AppError::Store(s),
+            other => AppError::Internal(other.to_string()),
         }
     }
 }
@@ -86,7 +78,7 @@ fn csv_response(
     name: &str,
     header_line: &str,
     rows: impl Iterator<Item = Vec<String>>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let header: Vec<&str> = header_line.split(',').collect();
     super::csv_attachment(name, &header, rows)
 }
@@ -109,23 +101,27 @@ async fn resolve_model(
 // ---------------------------------------------------------------- API
 
 #[derive(Debug, Deserialize)]
-struct ModelsQuery {
+pub struct ModelsQuery {
     organization: Option<String>,
-    released_after: Option<String>,
-    released_before: Option<String>,
-    format: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    released_after: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    released_before: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    format: Option<Format>,
 }
 
 /// `GET /api/v1/models?organization=&released_after=&released_before=&format=`
-async fn api_models(req: HttpRequest, pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
-    let q: ModelsQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
-    let format = negotiate(q.format.as_deref(), &req)?;
+async fn api_models(
+    req: HttpRequest,
+    Query(q): Query<ModelsQuery>,
+    pool: web::Data<PgPool>,
+) -> Result<HttpResponse, AppError> {
+    let format = negotiate(q.format, &req);
     let filter = ModelFilter {
         organization: q.organization.filter(|s| !s.trim().is_empty()),
-        released_after: parse_day_param(q.released_after.as_deref(), "released_after")
-            .map_err(ApiError::BadRequest)?,
-        released_before: parse_day_param(q.released_before.as_deref(), "released_before")
-            .map_err(ApiError::BadRequest)?,
+        released_after: q.released_after,
+        released_before: q.released_before,
         with_data: false,
         limit: MODELS_LIMIT,
     };
@@ -173,11 +169,11 @@ struct NameJson {
 async fn api_model(
     path: web::Path<String>,
     pool: web::Data<PgPool>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let raw = path.into_inner();
     let pool = pool.get_ref();
     let Some(model) = resolve_model(pool, &raw).await? else {
-        return Err(ApiError::NotFound(format!(
+        return Err(AppError::NotFound(format!(
             "no model `{}` is known",
             truncate(&raw)
         )));
@@ -198,17 +194,18 @@ async fn api_model(
 }
 
 #[derive(Debug, Deserialize)]
-struct FormatQuery {
-    format: Option<String>,
+pub struct FormatQuery {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    format: Option<Format>,
 }
 
 /// `GET /api/v1/benchmarks`: every benchmark with its score, model and unmatched counts.
 async fn api_benchmarks(
     req: HttpRequest,
+    Query(q): Query<FormatQuery>,
     pool: web::Data<PgPool>,
-) -> Result<HttpResponse, ApiError> {
-    let q: FormatQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
-    let format = negotiate(q.format.as_deref(), &req)?;
+) -> Result<HttpResponse, AppError> {
+    let format = negotiate(q.format, &req);
     let list = models::benchmarks(pool.get_ref()).await?;
     match format {
         Format::Json => Ok(HttpResponse::Ok()
@@ -233,12 +230,14 @@ async fn api_benchmarks(
 }
 
 #[derive(Debug, Deserialize)]
-struct FrontierQuery {
+pub struct FrontierQuery {
     benchmark: Option<String>,
     metric: Option<String>,
-    date: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    date: Option<NaiveDate>,
     prices: Option<String>,
-    format: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    format: Option<Format>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -268,19 +267,17 @@ async fn known_benchmark(
 /// cheapest first, with blended price and score.
 async fn api_frontier(
     req: HttpRequest,
+    Query(q): Query<FrontierQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, ApiError> {
-    let q: FrontierQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
-    let format = negotiate(q.format.as_deref(), &req)?;
-    let date = parse_day_param(q.date.as_deref(), "date")
-        .map_err(ApiError::BadRequest)?
-        .unwrap_or_else(|| Utc::now().date_naive());
-    let k = known_by(q.prices.as_deref()).map_err(ApiError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
+    let format = negotiate(q.format, &req);
+    let date = q.date.unwrap_or_else(|| Utc::now().date_naive());
+    let k = known_by(q.prices.as_deref()).map_err(AppError::BadRequest)?;
     let raw = q.benchmark.unwrap_or_else(|| DEFAULT_BENCHMARK.into());
     let key = jevons_benchmarks::benchmark_key(&raw).0;
     if known_benchmark(pool.get_ref(), &key).await?.is_none() {
-        return Err(ApiError::NotFound(format!(
+        return Err(AppError::NotFound(format!(
             "no scores for benchmark `{}`; see /api/v1/benchmarks",
             truncate(&raw)
         )));
@@ -331,35 +328,36 @@ async fn api_frontier(
 }
 
 #[derive(Debug, Deserialize)]
-struct CheapestQuery {
+pub struct CheapestQuery {
     benchmark: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
     min_score: Option<f64>,
-    from: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    from: Option<NaiveDate>,
     prices: Option<String>,
 }
 
 /// `GET /api/v1/cheapest?benchmark=&min_score=&from=&prices=`: over time, the cheapest model
 /// whose score reaches `min_score` (fractions for accuracies, points for Elo).
 async fn api_cheapest(
-    req: HttpRequest,
+    Query(q): Query<CheapestQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, ApiError> {
-    let q: CheapestQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
     let Some(min_score) = q.min_score.filter(|v| v.is_finite()) else {
-        return Err(ApiError::BadRequest(
+        return Err(AppError::BadRequest(
             "`min_score` is required, e.g. min_score=0.7".into(),
         ));
     };
-    let from = parse_day_param(q.from.as_deref(), "from")
-        .map_err(ApiError::BadRequest)?
+    let from = q
+        .from
         .or(NaiveDate::from_ymd_opt(2023, 1, 1))
         .unwrap_or_default();
-    let k = known_by(q.prices.as_deref()).map_err(ApiError::BadRequest)?;
+    let k = known_by(q.prices.as_deref()).map_err(AppError::BadRequest)?;
     let raw = q.benchmark.unwrap_or_else(|| DEFAULT_BENCHMARK.into());
     let key = jevons_benchmarks::benchmark_key(&raw).0;
     if known_benchmark(pool.get_ref(), &key).await?.is_none() {
-        return Err(ApiError::NotFound(format!(
+        return Err(AppError::NotFound(format!(
             "no scores for benchmark `{}`",
             truncate(&raw)
         )));
@@ -479,9 +477,10 @@ pub struct IndexPage {
 }
 
 #[derive(Debug, Deserialize)]
-struct IndexQuery {
+pub struct IndexQuery {
     benchmark: Option<String>,
-    date: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    date: Option<NaiveDate>,
     prices: Option<String>,
     sort: Option<String>,
     dir: Option<String>,
@@ -514,16 +513,13 @@ fn sort_rows(rows: &mut [FrontierRow], sort: &str, desc: bool) {
 
 /// `GET /models?benchmark=&date=&prices=&sort=&dir=`: the frontier chart and its table.
 async fn index(
-    req: HttpRequest,
+    Query(q): Query<IndexQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
-    let q: IndexQuery = parse_query(&req).map_err(PageError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
     let pool = pool.get_ref();
-    let date = parse_day_param(q.date.as_deref(), "date")
-        .map_err(PageError::BadRequest)?
-        .unwrap_or_else(|| Utc::now().date_naive());
-    let k = known_by(q.prices.as_deref()).map_err(PageError::BadRequest)?;
+    let date = q.date.unwrap_or_else(|| Utc::now().date_naive());
+    let k = known_by(q.prices.as_deref()).map_err(AppError::BadRequest)?;
     let all = models::benchmarks(pool).await?;
     let raw = q
         .benchmark
@@ -532,11 +528,11 @@ async fn index(
     let key = jevons_benchmarks::benchmark_key(&raw).0;
     let Some(bench) = all.iter().find(|b| b.key == key).cloned() else {
         if all.is_empty() {
-            return Err(PageError::NotFound(
+            return Err(AppError::NotFound(
                 "no benchmark scores are loaded yet; run `jevons backfill models`".into(),
             ));
         }
-        return Err(PageError::NotFound(format!(
+        return Err(AppError::NotFound(format!(
             "no scores for benchmark `{}`",
             truncate(&raw)
         )));
@@ -813,11 +809,11 @@ async fn detail(
     path: web::Path<String>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let raw = path.into_inner();
     let pool = pool.get_ref();
     let Some(m) = resolve_model(pool, &raw).await? else {
-        return Err(PageError::NotFound(format!(
+        return Err(AppError::NotFound(format!(
             "no model `{}` is known",
             truncate(&raw)
         )));
@@ -861,17 +857,16 @@ pub struct ComparePage {
 }
 
 #[derive(Debug, Deserialize)]
-struct CompareQuery {
+pub struct CompareQuery {
     ids: Option<String>,
 }
 
 /// `GET /models/compare?ids=DeepSeek-R1,o1` (ids or names): side by side.
 async fn compare(
-    req: HttpRequest,
+    Query(q): Query<CompareQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
-    let q: CompareQuery = parse_query(&req).map_err(PageError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
     let pool = pool.get_ref();
     let ids = q.ids.unwrap_or_default();
     let wanted: Vec<&str> = ids
@@ -880,7 +875,7 @@ async fn compare(
         .filter(|s| !s.is_empty())
         .collect();
     if wanted.is_empty() || wanted.len() > 6 {
-        return Err(PageError::BadRequest(
+        return Err(AppError::BadRequest(
             "give 1 to 6 models: /models/compare?ids=DeepSeek-R1,o1".into(),
         ));
     }
@@ -889,7 +884,7 @@ async fn compare(
         match resolve_model(pool, w).await? {
             Some(m) => found.push(m),
             None => {
-                return Err(PageError::NotFound(format!(
+                return Err(AppError::NotFound(format!(
                     "no model `{}` is known",
                     truncate(w)
                 )));
@@ -993,15 +988,17 @@ pub struct UnmatchedPage {
 }
 
 #[derive(Debug, Deserialize)]
-struct UnmatchedQuery {
+pub struct UnmatchedQuery {
     source: Option<String>,
 }
 
 const UNMATCHED_SHOWN: i64 = 500;
 
 /// `GET /models/unmatched?source=`: names no alias or model key matches, for review.
-async fn unmatched(req: HttpRequest, pool: web::Data<PgPool>) -> Result<HttpResponse, PageError> {
-    let q: UnmatchedQuery = parse_query(&req).map_err(PageError::BadRequest)?;
+async fn unmatched(
+    Query(q): Query<UnmatchedQuery>,
+    pool: web::Data<PgPool>,
+) -> Result<HttpResponse, AppError> {
     let pool = pool.get_ref();
     let source = q.source.filter(|s| !s.trim().is_empty());
     let page = UnmatchedPage {

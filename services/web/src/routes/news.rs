@@ -1,17 +1,17 @@
 //! Pages and API for news articles, their summaries and the feeds.
 
 use actix_web::http::header::ContentType;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use jevons_core::grounding::GroundingReport;
 use jevons_core::{DateRange, Settings, Symbol};
 use jevons_store::news::{self as store, ArticleDetail, ArticleFilter, ArticleItem, SummaryRow};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::{parse_day_param, parse_query};
-use crate::error::{ApiError, PageError};
+use crate::error::AppError;
+use crate::extract::{Query, empty_as_none};
 use crate::views::Nav;
 
 /// Routes under `/api/v1`.
@@ -33,14 +33,19 @@ const PAGE_SIZE: i64 = 30;
 const MAX_QUERY_CHARS: usize = 200;
 
 #[derive(Debug, Default, Deserialize)]
-struct NewsQuery {
-    ticker: Option<String>,
+pub struct NewsQuery {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    ticker: Option<Symbol>,
     stance: Option<String>,
-    feed: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    feed: Option<i64>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    to: Option<NaiveDate>,
     q: Option<String>,
-    limit: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    limit: Option<i64>,
     cursor: Option<String>,
     /// Any value but "0"/"false": include articles below the relevance threshold.
     all: Option<String>,
@@ -65,10 +70,7 @@ fn decode_cursor(s: &str) -> Option<(DateTime<Utc>, i64)> {
 impl NewsQuery {
     /// The store filter, or a message saying which parameter is wrong.
     fn filter(&self, default_limit: i64, settings: &Settings) -> Result<ArticleFilter, String> {
-        let ticker = present(&self.ticker)
-            .map(|t| Symbol::parse(t).map(|s| s.to_string()))
-            .transpose()
-            .map_err(|e| format!("ticker: {e}"))?;
+        let ticker = self.ticker.as_ref().map(Symbol::to_string);
         let stance = present(&self.stance)
             .map(|s| {
                 let s = s.to_ascii_lowercase();
@@ -79,14 +81,8 @@ impl NewsQuery {
                 }
             })
             .transpose()?;
-        let feed_id = present(&self.feed)
-            .map(|f| {
-                f.parse::<i64>()
-                    .map_err(|_| "feed must be a feed id".to_string())
-            })
-            .transpose()?;
-        let from_day = parse_day_param(present(&self.from), "from")?;
-        let to_day = parse_day_param(present(&self.to), "to")?;
+        let feed_id = self.feed;
+        let (from_day, to_day) = (self.from, self.to);
         if let (Some(f), Some(t)) = (from_day, to_day) {
             DateRange::new(f, t).map_err(|e| e.to_string())?;
         }
@@ -102,13 +98,10 @@ impl NewsQuery {
                 }
             })
             .transpose()?;
-        let limit = match present(&self.limit) {
+        let limit = match self.limit {
             None => default_limit,
-            Some(l) => l
-                .parse::<i64>()
-                .ok()
-                .filter(|l| (1..=API_MAX_LIMIT).contains(l))
-                .ok_or_else(|| format!("limit must be 1 to {API_MAX_LIMIT}"))?,
+            Some(l) if (1..=API_MAX_LIMIT).contains(&l) => l,
+            Some(_) => return Err(format!("limit must be 1 to {API_MAX_LIMIT}")),
         };
         let after = present(&self.cursor)
             .map(|c| {
@@ -246,14 +239,13 @@ struct ListJson<'a> {
 /// `GET /api/v1/news?ticker=&stance=&feed=&from=&to=&q=&limit=&cursor=&all=`: relevant
 /// articles, newest first, with keyset pagination.
 async fn api_list(
-    req: HttpRequest,
+    Query(query): Query<NewsQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, ApiError> {
-    let query: NewsQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
     let filter = query
         .filter(API_DEFAULT_LIMIT, &settings)
-        .map_err(ApiError::BadRequest)?;
+        .map_err(AppError::BadRequest)?;
     let (items, next_cursor) = page_of(pool.get_ref(), &filter).await?;
     Ok(HttpResponse::Ok().json(ListJson {
         articles: items.iter().map(article_json).collect(),
@@ -283,12 +275,12 @@ fn parse_id(raw: &str) -> Option<i64> {
 async fn api_article(
     path: web::Path<String>,
     pool: web::Data<PgPool>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let raw = path.into_inner();
-    let id = parse_id(&raw).ok_or_else(|| ApiError::NotFound("no article with this id".into()))?;
+    let id = parse_id(&raw).ok_or_else(|| AppError::NotFound("no article with this id".into()))?;
     let d = store::get_article(pool.get_ref(), id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no article {id}")))?;
+        .ok_or_else(|| AppError::NotFound(format!("no article {id}")))?;
     Ok(HttpResponse::Ok().json(DetailJson {
         article: article_json(&d.item),
         canonical_url: d.canonical_url.as_deref(),
@@ -392,33 +384,33 @@ fn enc(s: &str) -> String {
 /// `GET /news`: relevant articles with their summaries; filters by ticker, stance, feed, date
 /// and full-text search.
 async fn news_page(
-    req: HttpRequest,
+    Query(query): Query<NewsQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
-    let query: NewsQuery = parse_query(&req).map_err(PageError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
     let mut filter = query
         .filter(PAGE_SIZE, &settings)
-        .map_err(|e| PageError::BadRequest(format!("Cannot filter the news: {e}.")))?;
+        .map_err(|e| AppError::BadRequest(format!("Cannot filter the news: {e}.")))?;
     filter.limit = filter.limit.min(PAGE_SIZE);
     let pool = pool.get_ref();
     let (items, next_cursor) = page_of(pool, &filter).await?;
     let feeds = store::list_feeds(pool).await?;
     let tickers = store::mentioned_tickers(pool).await?;
     let value = |v: &Option<String>| present(v).unwrap_or_default().to_string();
+    let text = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let next_query = next_cursor.map(|c| {
         let mut parts = vec![];
         for (k, v) in [
-            ("ticker", &query.ticker),
-            ("stance", &query.stance),
-            ("feed", &query.feed),
-            ("from", &query.from),
-            ("to", &query.to),
-            ("q", &query.q),
-            ("all", &query.all),
+            ("ticker", query.ticker.as_ref().map(Symbol::to_string)),
+            ("stance", text(query.stance.clone())),
+            ("feed", query.feed.map(|f| f.to_string())),
+            ("from", query.from.map(|d| d.to_string())),
+            ("to", query.to.map(|d| d.to_string())),
+            ("q", text(query.q.clone())),
+            ("all", text(query.all.clone())),
         ] {
-            if let Some(v) = present(v) {
-                parts.push(format!("{k}={}", enc(v)));
+            if let Some(v) = v {
+                parts.push(format!("{k}={}", enc(v.trim())));
             }
         }
         parts.push(format!("cursor={}", enc(&c)));
@@ -432,8 +424,8 @@ async fn news_page(
             .into_iter()
             .map(|s| (s, filter.stance.as_deref() == Some(s)))
             .collect(),
-        from: value(&query.from),
-        to: value(&query.to),
+        from: query.from.map(|d| d.to_string()).unwrap_or_default(),
+        to: query.to.map(|d| d.to_string()).unwrap_or_default(),
         q: value(&query.q),
         all: filter.min_relevance.is_none(),
         feeds: feeds
@@ -537,9 +529,9 @@ fn grounding_view(r: &GroundingReport) -> GroundingView {
 async fn article_page(
     path: web::Path<String>,
     pool: web::Data<PgPool>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let raw = path.into_inner();
-    let not_found = || PageError::NotFound("There is no such article. /news lists them.".into());
+    let not_found = || AppError::NotFound("There is no such article. /news lists them.".into());
     let id = parse_id(&raw).ok_or_else(not_found)?;
     let d: ArticleDetail = store::get_article(pool.get_ref(), id)
         .await?
@@ -609,7 +601,7 @@ pub struct SourcesPage {
 }
 
 /// `GET /sources`: every feed with its health, and the last run of every job.
-async fn sources_page(pool: web::Data<PgPool>) -> Result<HttpResponse, PageError> {
+async fn sources_page(pool: web::Data<PgPool>) -> Result<HttpResponse, AppError> {
     let pool = pool.get_ref();
     let feeds = store::list_feeds(pool).await?;
     let jobs = store::job_health(pool).await?;

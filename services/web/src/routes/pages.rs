@@ -1,16 +1,16 @@
 //! HTML pages: the overview, a ticker's chart and recent days, and the job history.
 
 use actix_web::http::header::ContentType;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{Duration, NaiveDate};
 use jevons_core::{DateRange, Symbol};
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use super::parse_query;
 use crate::charts;
-use crate::error::PageError;
+use crate::error::AppError;
+use crate::extract::Query;
 use crate::format;
 use crate::views::{
     ChartRange, JobRow, JobsPage, Nav, OverviewPage, RangeLink, TickerPage, day_rows, overview_row,
@@ -31,12 +31,12 @@ fn html(body: String) -> HttpResponse {
         .body(body)
 }
 
-fn range(from: NaiveDate, to: NaiveDate) -> Result<DateRange, PageError> {
-    DateRange::new(from, to).map_err(|e| PageError::BadRequest(e.to_string()))
+fn range(from: NaiveDate, to: NaiveDate) -> Result<DateRange, AppError> {
+    DateRange::new(from, to).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
 /// `GET /`: the watchlist with last close, 1-day, 5-day and year-to-date changes and a sparkline.
-pub async fn overview(pool: web::Data<PgPool>) -> Result<HttpResponse, PageError> {
+pub async fn overview(pool: web::Data<PgPool>) -> Result<HttpResponse, AppError> {
     let pool = pool.get_ref();
     let watchlist: Vec<_> = jevons_store::tickers::list(pool)
         .await?
@@ -68,30 +68,29 @@ pub async fn overview(pool: web::Data<PgPool>) -> Result<HttpResponse, PageError
 }
 
 #[derive(Debug, Deserialize)]
-struct TickerQuery {
+pub struct TickerQuery {
     range: Option<String>,
 }
 
 /// `GET /tickers/{symbol}?range=1m|6m|1y|all`: chart, facts and the most recent days.
 pub async fn ticker(
-    req: HttpRequest,
+    Query(query): Query<TickerQuery>,
     path: web::Path<String>,
     pool: web::Data<PgPool>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let pool = pool.get_ref();
     let raw = path.into_inner();
     // A malformed symbol cannot name a ticker: that is "not found", like an unknown one.
     let symbol = Symbol::parse(&raw)
-        .map_err(|e| PageError::NotFound(format!("There is no ticker here: {e}.")))?;
-    let query: TickerQuery = parse_query(&req).map_err(PageError::BadRequest)?;
+        .map_err(|e| AppError::NotFound(format!("There is no ticker here: {e}.")))?;
     let chart_range = match query.range.as_deref() {
         None => ChartRange::OneYear,
         Some(r) => ChartRange::parse(r.trim()).ok_or_else(|| {
-            PageError::BadRequest(format!("The range must be one of {}.", ChartRange::ALLOWED))
+            AppError::BadRequest(format!("The range must be one of {}.", ChartRange::ALLOWED))
         })?,
     };
     let Some(t) = jevons_store::tickers::get(pool, &symbol).await? else {
-        return Err(PageError::NotFound(format!(
+        return Err(AppError::NotFound(format!(
             "No ticker {symbol} is known. The overview lists the watchlist."
         )));
     };
@@ -149,7 +148,7 @@ pub async fn ticker(
 }
 
 /// `GET /jobs`: the most recent job runs.
-pub async fn jobs(pool: web::Data<PgPool>) -> Result<HttpResponse, PageError> {
+pub async fn jobs(pool: web::Data<PgPool>) -> Result<HttpResponse, AppError> {
     let runs = jevons_store::job_runs::recent(pool.get_ref(), None, JOB_RUNS_SHOWN).await?;
     let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
     let page = JobsPage {
@@ -172,8 +171,8 @@ pub async fn jobs(pool: web::Data<PgPool>) -> Result<HttpResponse, PageError> {
 }
 
 /// Any path no route matched.
-pub async fn not_found() -> Result<HttpResponse, PageError> {
-    Err(PageError::NotFound(
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound(
         "There is no page at this address.".to_string(),
     ))
 }

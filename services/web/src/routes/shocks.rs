@@ -2,7 +2,7 @@
 //! ones the `events.study` job stored (`jevons_insights::shocks`); nothing is recomputed here.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use jevons_analytics::event_study::Window;
 use jevons_analytics::pooled::{PooledStudy, Test};
@@ -11,9 +11,10 @@ use jevons_insights::shocks::{self, ShocksError, ShocksView};
 use jevons_store::PgPool;
 use serde::Deserialize;
 
-use super::{parse_query, present};
+use super::present;
 use crate::charts_events::{Line, LineChart, colour, line_chart_svg, pct_label};
-use crate::error::{ApiError, PageError};
+use crate::error::AppError;
+use crate::extract::Query;
 use crate::views::Nav;
 
 pub fn pages(cfg: &mut web::ServiceConfig) {
@@ -24,15 +25,16 @@ pub fn api(cfg: &mut web::ServiceConfig) {
     cfg.route("/shocks", web::get().to(api_shocks));
 }
 
-fn store_err(e: ShocksError) -> jevons_store::StoreError {
+/// The stored view could not be read: the database's fault or ours, never the client's.
+fn store_err(e: ShocksError) -> AppError {
     match e {
-        ShocksError::Store(e) => e,
-        other => jevons_store::StoreError::Invalid(other.to_string()),
+        ShocksError::Store(e) => AppError::Store(e),
+        other => AppError::Internal(other.to_string()),
     }
 }
 
 #[derive(Debug, Deserialize)]
-struct ShocksQuery {
+pub struct ShocksQuery {
     class: Option<String>,
     window: Option<String>,
 }
@@ -72,23 +74,22 @@ fn parse_window(raw: &str, view: &ShocksView) -> Result<Window, String> {
 /// `GET /api/v1/shocks?class=efficiency&window=0,1`: the stored pooled studies (every class, or
 /// one), as JSON.
 async fn api_shocks(
-    req: HttpRequest,
+    Query(q): Query<ShocksQuery>,
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, ApiError> {
-    let q: ShocksQuery = parse_query(&req).map_err(ApiError::BadRequest)?;
+) -> Result<HttpResponse, AppError> {
     let Some((mut view, computed_at)) = shocks::stored_view(pool.get_ref(), &settings)
         .await
-        .map_err(|e| ApiError::Store(store_err(e)))?
+        .map_err(store_err)?
     else {
-        return Err(ApiError::NotFound(
+        return Err(AppError::NotFound(
             "no pooled studies are stored yet: the events.study job computes them (jevons jobs run events.study)".into(),
         ));
     };
     if let Some(class) = present(&q.class) {
         if !view.classes.iter().any(|c| c.class == class) {
             let known: Vec<&str> = view.classes.iter().map(|c| c.class.as_str()).collect();
-            return Err(ApiError::BadRequest(format!(
+            return Err(AppError::BadRequest(format!(
                 "`class` {class} is unknown; the classes are {}",
                 known.join(", ")
             )));
@@ -96,7 +97,7 @@ async fn api_shocks(
         view.classes.retain(|c| c.class == class);
     }
     if let Some(raw) = present(&q.window) {
-        let w = parse_window(&raw, &view).map_err(ApiError::BadRequest)?;
+        let w = parse_window(&raw, &view).map_err(AppError::BadRequest)?;
         for c in &mut view.classes {
             if let Some(s) = c.study.as_mut() {
                 s.windows.retain(|p| p.window == w);
@@ -212,10 +213,10 @@ fn caar_chart(class: &str, s: &PooledStudy<String>) -> String {
 async fn shocks_page(
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let stored = shocks::stored_view(pool.get_ref(), &settings)
         .await
-        .map_err(|e| PageError::Store(store_err(e)))?;
+        .map_err(store_err)?;
     let page = match stored {
         None => ShocksPage {
             title: "Do efficiency shocks move chip stocks?",
