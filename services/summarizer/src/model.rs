@@ -70,6 +70,8 @@ pub struct LocalModel {
     stop_ids: Vec<u32>,
     settings: SummarizerSettings,
     info: ModelInfo,
+    /// Prompt plus output tokens the model may hold at once (see [`usable_context`]).
+    context: usize,
 }
 
 /// "auto" | "cpu" | "cuda:N".
@@ -152,6 +154,7 @@ impl LocalModel {
             .and_then(|v| v.to_string().ok().cloned())
             .unwrap_or_else(|| "llama".into());
         let tokenizer = crate::tokenizer::load(&path, &ct)?;
+        let context = usable_context(&ct, &architecture);
         let template = ChatTemplate::detect(
             ct.metadata
                 .get("tokenizer.chat_template")
@@ -223,6 +226,7 @@ impl LocalModel {
             stop_ids,
             settings: settings.clone(),
             info,
+            context,
         })
     }
 
@@ -252,6 +256,7 @@ impl LocalModel {
             stop_ids: self.stop_ids.clone(),
             settings: self.settings.clone(),
             info: self.info.clone(),
+            context: self.context,
         })
     }
 
@@ -291,10 +296,10 @@ impl LocalModel {
 
     /// Cuts the article to `max_input_tokens` (at a sentence end where possible).
     fn truncate(&self, article: &str) -> Result<String, SummarizerError> {
-        let limit = self
-            .settings
-            .max_input_tokens
-            .min(MAX_SEQ_LEN.saturating_sub(self.settings.max_new_tokens + 128));
+        let limit = self.settings.max_input_tokens.min(
+            self.context
+                .saturating_sub(self.settings.max_new_tokens + 128),
+        );
         let enc = self
             .tokenizer
             .encode(article, false)
@@ -355,7 +360,7 @@ impl LocalModel {
         let max_new = self
             .settings
             .max_new_tokens
-            .min(MAX_SEQ_LEN.saturating_sub(ids.len()));
+            .min(self.context.saturating_sub(ids.len()));
         while !self.stop_ids.contains(&next) && out.len() < max_new {
             out.push(next);
             if self.ends_sentence(next) {
@@ -452,6 +457,22 @@ fn banned_by_ngrams(generated: &[u32], n: usize) -> Vec<u32> {
         .filter(|w| &w[..n - 1] == prefix)
         .map(|w| w[n - 1])
         .collect()
+}
+
+/// How many tokens (prompt and output) the architecture's candle implementation handles
+/// correctly. Gemma: its sliding-window attention layers (window `attention.sliding_window`, 512
+/// for Gemma 3 270M) see only that many tokens in training, and candle 0.11's quantized_gemma3
+/// applies the window to the prompt but not when decoding token by token, so past the window its
+/// output turns to noise (measured: coherent under 512 tokens, garbage on 660-token prompts).
+/// Keeping prompt and output inside the window makes both paths agree.
+fn usable_context(ct: &gguf_file::Content, architecture: &str) -> usize {
+    if !architecture.starts_with("gemma") {
+        return MAX_SEQ_LEN;
+    }
+    ct.metadata
+        .get(&format!("{architecture}.attention.sliding_window"))
+        .and_then(|v| v.to_u32().ok())
+        .map_or(MAX_SEQ_LEN, |w| (w as usize).min(MAX_SEQ_LEN))
 }
 
 fn load_weights<R: std::io::Read + std::io::Seek>(

@@ -90,7 +90,8 @@ impl ChatTemplate {
                 "<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
             ),
             ChatTemplate::Gemma => {
-                format!("<start_of_turn>user\n{user}<end_of_turn>\n<start_of_turn>model\n")
+                // Gemma's GGUFs ask for a BOS token (`add_bos_token`); the others' do not.
+                format!("<bos><start_of_turn>user\n{user}<end_of_turn>\n<start_of_turn>model\n")
             }
             ChatTemplate::Llama3 => format!(
                 "<|start_header_id|>system<|end_header_id|>\n\n{SYSTEM}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
