@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod cli;
 mod digest;
+mod docs;
 mod events;
 mod helpers;
 mod jevons;

@@ -18,12 +18,12 @@ use serde::Serialize;
 use crate::views::{ErrorPage, Nav};
 
 /// The body of every JSON error: `{"error":{"code","message"}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody<'a> {
     pub error: ErrorDetail<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail<'a> {
     /// `bad_request`, `not_found`, `unauthorized`, `forbidden`, `unavailable` or `internal`.
     pub code: &'a str,

@@ -15,6 +15,7 @@ use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use subtle::ConstantTimeEq;
 
 use crate::error::AppError;
+use crate::routes::truncate;
 
 /// Query parameters as `T`. Unlike `web::Query`, a bad parameter answers 400 with the field's
 /// name and the scope's error body (JSON under `/api/`, the error page elsewhere).
@@ -33,6 +34,13 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 /// Deserialises a query string, naming the parameter that failed.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
     let pairs = form_urlencoded::parse(query.as_bytes());
+    // PostgreSQL text cannot hold NUL: refused here, not a database error (500) later.
+    if let Some((field, _)) = pairs.clone().find(|(_, v)| v.contains('\0')) {
+        return Err(AppError::BadParam {
+            field: truncate(&field),
+            message: "must not contain a NUL character".into(),
+        });
+    }
     serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(|e| {
         let field = e.path().to_string();
         let message = e.into_inner().to_string();
@@ -58,7 +66,7 @@ where
         Some(s) => s
             .parse()
             .map(Some)
-            .map_err(|e| D::Error::custom(format!("{e} (got `{}`)", crate::routes::truncate(s)))),
+            .map_err(|e| D::Error::custom(format!("{e} (got `{}`)", truncate(s)))),
     }
 }
 
@@ -140,6 +148,10 @@ mod tests {
                 assert!(message.contains("2025-13-01"), "{message}");
             }
             other => panic!("expected a bad `from`, got {other:?}"),
+        }
+        match parse_query::<Range>("q=a%00b") {
+            Err(AppError::BadParam { field, .. }) => assert_eq!(field, "q"),
+            other => panic!("expected a bad `q`, got {other:?}"),
         }
         match parse_query::<Range>("limit=-1") {
             Err(AppError::BadParam { field, .. }) => assert_eq!(field, "limit"),

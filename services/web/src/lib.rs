@@ -7,6 +7,7 @@ pub mod charts_models;
 mod error;
 mod extract;
 pub mod format;
+mod openapi;
 mod routes;
 mod view_cache;
 mod views;

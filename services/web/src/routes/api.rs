@@ -1,6 +1,6 @@
 //! `/api/v1`: tickers and prices as JSON, prices also as CSV in the import format.
 
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use jevons_core::{DateRange, PriceBar, Role, Symbol};
@@ -8,13 +8,22 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use super::{Format, negotiate, truncate};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::extract::{Query, empty_as_none};
 
-#[derive(Debug, Serialize)]
+/// Routes under `/api/v1`.
+pub fn api(cfg: &mut web::ServiceConfig) {
+    super::api_route(cfg, Method::GET, "/tickers", tickers);
+    super::api_route(cfg, Method::GET, "/prices/{symbol}", prices);
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TickerJson {
+    #[schema(value_type = String, example = "NVDA")]
     pub symbol: Symbol,
     pub name: String,
+    /// vendor, hyperscaler, benchmark, index …
+    #[schema(value_type = String)]
     pub role: Role,
     pub on_watchlist: bool,
     pub last_close: Option<f64>,
@@ -23,6 +32,16 @@ pub struct TickerJson {
 }
 
 /// `GET /api/v1/tickers`: every ticker, the watchlist first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickers",
+    tag = "market",
+    responses(
+        (status = 200, description = "Every ticker, the watchlist first", body = [TickerJson]),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 pub async fn tickers(pool: web::Data<PgPool>) -> Result<HttpResponse, AppError> {
     let list = jevons_store::tickers::list(pool.get_ref()).await?;
     let body: Vec<TickerJson> = list
@@ -40,23 +59,57 @@ pub async fn tickers(pool: web::Data<PgPool>) -> Result<HttpResponse, AppError> 
     Ok(HttpResponse::Ok().json(body))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PricesQuery {
+    /// First day, YYYY-MM-DD (inclusive); all history when absent.
     #[serde(default, deserialize_with = "empty_as_none")]
     from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD (inclusive).
     #[serde(default, deserialize_with = "empty_as_none")]
     to: Option<NaiveDate>,
+    /// json or csv (the import format); without it `Accept: text/csv` asks for CSV.
     #[serde(default, deserialize_with = "empty_as_none")]
     format: Option<Format>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct PricesJson<'a> {
+    #[schema(value_type = String, example = "NVDA")]
     symbol: &'a Symbol,
+    /// Daily bars, ascending by day.
+    #[schema(value_type = Vec<PriceBarSchema>)]
     bars: &'a [PriceBar],
 }
 
+/// The schema of `jevons_core::PriceBar` as the API writes it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = PriceBar)]
+#[allow(dead_code)] // documentation only
+struct PriceBarSchema {
+    day: NaiveDate,
+    open: f64,
+    high: f64,
+    low: f64,
+    close: f64,
+    adj_close: f64,
+    volume: i64,
+}
+
 /// `GET /api/v1/prices/{symbol}?from=&to=&format=`: bars in the range, ascending by day.
+#[utoipa::path(
+    get,
+    path = "/api/v1/prices/{symbol}",
+    tag = "market",
+    params(("symbol" = String, Path, description = "Ticker symbol, e.g. NVDA"), PricesQuery),
+    responses(
+        (status = 200, description = "Daily bars in the range; CSV in the import format", content((PricesJson = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 pub async fn prices(
     req: HttpRequest,
     path: web::Path<String>,

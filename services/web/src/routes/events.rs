@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::{Method, StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{Duration, NaiveDate, NaiveTime};
@@ -28,16 +28,16 @@ use super::{Format, negotiate, truncate};
 use crate::charts_events::{
     Line, LineChart, colour, date_ticks, day_x, heatmap_svg, line_chart_svg, pct_label, plain_label,
 };
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiKey, Query, empty_as_none};
 use crate::views::Nav;
 
 /// Routes under `/api/v1`.
 pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/events", web::get().to(api_events))
-        .route("/events", web::post().to(api_add_event))
-        .route("/event-study", web::get().to(api_event_study))
-        .route("/correlations", web::get().to(api_correlations));
+    super::api_route(cfg, Method::GET, "/events", api_events);
+    super::api_route(cfg, Method::POST, "/events", api_add_event);
+    super::api_route(cfg, Method::GET, "/event-study", api_event_study);
+    super::api_route(cfg, Method::GET, "/correlations", api_correlations);
 }
 
 /// HTML pages.
@@ -122,14 +122,20 @@ async fn load_panel(
 // ---------------------------------------------------------------------------------------------
 // API
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
+    /// model_release, news, earnings, macro or manual.
     kind: Option<String>,
+    /// On or after this day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     from: Option<NaiveDate>,
+    /// On or before this day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     to: Option<NaiveDate>,
+    /// Text in the title or description.
     q: Option<String>,
+    /// At most this many events.
     #[serde(default, deserialize_with = "empty_as_none")]
     limit: Option<i64>,
 }
@@ -156,6 +162,18 @@ fn filter_from(q: &EventsQuery) -> Result<EventFilter, AppError> {
 }
 
 /// `GET /api/v1/events?kind=&from=&to=&q=`: events, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/events",
+    tag = "events",
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "Events, newest first", body = Vec<serde_json::Value>),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_events(
     Query(q): Query<EventsQuery>,
     pool: web::Data<PgPool>,
@@ -168,6 +186,26 @@ async fn api_events(
 /// `POST /api/v1/events` with a JSON event and the API key ([`ApiKey`]): 201 when added, 200
 /// when an event with the same day, kind and title was updated. No key configured: 403 for
 /// everyone; a missing or wrong key: 401.
+#[utoipa::path(
+    post,
+    path = "/api/v1/events",
+    tag = "events",
+    request_body(
+        content = serde_json::Value,
+        content_type = "application/json",
+        description = "The event: {\"day\",\"time\",\"time_zone\",\"kind\",\"title\",\"description\",\"source_url\"}"
+    ),
+    security(("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, description = "An event with the same day, kind and title was updated", body = serde_json::Value),
+        (status = 201, description = "Added; Location is its page", body = serde_json::Value),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 401, description = "No API key, or a wrong one", body = ErrorBody),
+        (status = 403, description = "Writing is disabled: no API key is configured", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_add_event(
     _key: ApiKey,
     body: web::Bytes,
@@ -189,20 +227,32 @@ async fn api_add_event(
         .json(event))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StudyQuery {
+    /// A stored event (see /api/v1/events); or give `day`.
     #[serde(default, deserialize_with = "empty_as_none")]
     event_id: Option<i64>,
+    /// The event's day, YYYY-MM-DD, when no `event_id` is given.
     #[serde(default, deserialize_with = "empty_as_none")]
     day: Option<NaiveDate>,
+    /// The event's time, HH:MM (after the close it counts for the next session).
     time: Option<String>,
+    /// IANA time zone of `time`, e.g. America/New_York (UTC when absent).
     time_zone: Option<String>,
+    /// Comma-separated symbols (at most 40); the watchlist vendors when absent.
     symbols: Option<String>,
+    /// The market benchmark; SPY when absent.
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<String>)]
     benchmark: Option<Symbol>,
+    /// Normal-return model: market, mean or adjusted.
     model: Option<String>,
+    /// Estimation window as start,end trading days, e.g. -250,-11.
     estimation: Option<String>,
+    /// Event windows as start,end pairs separated by `;`, e.g. 0,0;-1,1.
     windows: Option<String>,
+    /// json or csv; without it `Accept: text/csv` asks for CSV.
     #[serde(default, deserialize_with = "empty_as_none")]
     format: Option<Format>,
 }
@@ -257,6 +307,18 @@ async fn resolve_timing(
 }
 
 /// `GET /api/v1/event-study?event_id=…|day=…&symbols=&benchmark=&model=&estimation=&windows=&format=`
+#[utoipa::path(
+    get,
+    path = "/api/v1/event-study",
+    tag = "events",
+    params(StudyQuery),
+    responses(
+        (status = 200, description = "Per stock α, β, σ, ARs, CARs and BHAR; group tests per window", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_event_study(
     req: HttpRequest,
     Query(q): Query<StudyQuery>,
@@ -299,18 +361,27 @@ async fn api_event_study(
         }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CorrQuery {
+    /// Comma-separated symbols (at most 40); the watchlist vendors when absent.
     symbols: Option<String>,
+    /// The benchmark of the rolling beta; SPY when absent.
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<String>)]
     benchmark: Option<Symbol>,
+    /// Rolling window in sessions: 20, 60 (default) or 120.
     #[serde(default, deserialize_with = "empty_as_none")]
     window: Option<usize>,
+    /// First day, YYYY-MM-DD; a year before `to` when absent.
     #[serde(default, deserialize_with = "empty_as_none")]
     from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD; the last session when absent.
     #[serde(default, deserialize_with = "empty_as_none")]
     to: Option<NaiveDate>,
+    /// The symbol whose news counts and stance are lagged against its returns.
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<String>)]
     news_symbol: Option<Symbol>,
 }
 
@@ -469,6 +540,18 @@ struct RollingJson<'a> {
 }
 
 /// `GET /api/v1/correlations?symbols=&benchmark=&window=&from=&to=&news_symbol=`
+#[utoipa::path(
+    get,
+    path = "/api/v1/correlations",
+    tag = "events",
+    params(CorrQuery),
+    responses(
+        (status = 200, description = "Correlation matrix, rolling beta/correlation and news lead/lag", body = serde_json::Value),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_correlations(
     Query(q): Query<CorrQuery>,
     pool: web::Data<PgPool>,

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
@@ -21,7 +21,7 @@ use jevons_store::PgPool;
 use serde::Deserialize;
 
 use super::{Format, negotiate, present};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::extract::{Query, empty_as_none};
 use crate::views::Nav;
 
@@ -30,12 +30,14 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 }
 
 pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/jevons", web::get().to(api_jevons))
-        .route(
-            "/price-of-intelligence",
-            web::get().to(api_price_of_intelligence),
-        )
-        .route("/fundamentals", web::get().to(api_fundamentals));
+    super::api_route(cfg, Method::GET, "/jevons", api_jevons);
+    super::api_route(
+        cfg,
+        Method::GET,
+        "/price-of-intelligence",
+        api_price_of_intelligence,
+    );
+    super::api_route(cfg, Method::GET, "/fundamentals", api_fundamentals);
 }
 
 impl From<JevonsViewError> for AppError {
@@ -48,12 +50,16 @@ impl From<JevonsViewError> for AppError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
+    /// First day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     to: Option<NaiveDate>,
+    /// json or csv; without it `Accept: text/csv` asks for CSV.
     #[serde(default, deserialize_with = "empty_as_none")]
     format: Option<Format>,
 }
@@ -80,6 +86,18 @@ fn csv_reply(
 
 /// `GET /api/v1/jevons?from=&to=&format=`: the page's series and statistics. CSV: every series
 /// point in long form (series, date, value).
+#[utoipa::path(
+    get,
+    path = "/api/v1/jevons",
+    tag = "jevons",
+    params(RangeQuery),
+    responses(
+        (status = 200, description = "The Jevons page's series and statistics; CSV: every series point in long form", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_jevons(
     req: HttpRequest,
     Query(q): Query<RangeQuery>,
@@ -143,16 +161,23 @@ fn long_rows(view: &JevonsView) -> Vec<Vec<String>> {
     rows
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PoiQuery {
+    /// Required: the benchmark key or name, e.g. gpqa-diamond.
     benchmark: Option<String>,
+    /// The score to reach (give this or `reference_model`).
     #[serde(default, deserialize_with = "empty_as_none")]
     threshold: Option<f64>,
+    /// A model whose score is the level (give this or `threshold`).
     reference_model: Option<String>,
+    /// First day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     to: Option<NaiveDate>,
+    /// json or csv; without it `Accept: text/csv` asks for CSV.
     #[serde(default, deserialize_with = "empty_as_none")]
     format: Option<Format>,
 }
@@ -160,6 +185,18 @@ pub struct PoiQuery {
 /// `GET /api/v1/price-of-intelligence?benchmark=gpqa-diamond&threshold=0.5|reference_model=GPT-4o&from=&to=`:
 /// the cheapest price at which a released model reaches the level, over time, and its fitted
 /// decline per year. A level no model reaches gives an empty series and a message.
+#[utoipa::path(
+    get,
+    path = "/api/v1/price-of-intelligence",
+    tag = "jevons",
+    params(PoiQuery),
+    responses(
+        (status = 200, description = "The cheapest price reaching the level over time and its fitted decline", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_price_of_intelligence(
     req: HttpRequest,
     Query(q): Query<PoiQuery>,
@@ -236,16 +273,24 @@ async fn api_price_of_intelligence(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FundamentalsQuery {
+    /// The company; without it, the list of stored series.
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<String>)]
     symbol: Option<Symbol>,
+    /// Required with `symbol`: revenue, capex, data_center_revenue …
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<String>)]
     metric: Option<Metric>,
+    /// Quarters ending on or after this day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     from: Option<NaiveDate>,
+    /// Quarters ending on or before this day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     to: Option<NaiveDate>,
+    /// json or csv; without it `Accept: text/csv` asks for CSV.
     #[serde(default, deserialize_with = "empty_as_none")]
     format: Option<Format>,
 }
@@ -253,6 +298,19 @@ pub struct FundamentalsQuery {
 /// `GET /api/v1/fundamentals?symbol=NVDA&metric=data_center_revenue&from=&to=`: the current
 /// quarterly series (a filed value over a press-release one) with provenance. Without a symbol:
 /// the list of stored series.
+#[utoipa::path(
+    get,
+    path = "/api/v1/fundamentals",
+    tag = "jevons",
+    params(FundamentalsQuery),
+    responses(
+        (status = 200, description = "The quarterly series with provenance, or the list of stored series", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_fundamentals(
     req: HttpRequest,
     Query(q): Query<FundamentalsQuery>,

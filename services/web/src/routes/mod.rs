@@ -1,20 +1,21 @@
 //! Route table and the handlers, one module per family.
 
-mod api;
+pub(crate) mod api;
 mod assets;
 mod digest;
-mod events;
+mod docs;
+pub(crate) mod events;
 mod health;
-mod jevons;
-mod models;
-mod news;
+pub(crate) mod jevons;
+pub(crate) mod models;
+pub(crate) mod news;
 mod pages;
-mod shocks;
+pub(crate) mod shocks;
 
 use std::str::FromStr;
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, web};
+use actix_web::http::{Method, header};
+use actix_web::{FromRequest, Handler, HttpRequest, Responder, web};
 
 use crate::error::AppError;
 
@@ -23,10 +24,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/static/style.css", web::get().to(assets::style_css))
+        // Before the scope: its default service answers 404 to everything under `/api/v1`.
+        .configure(docs::routes)
         .service(
             web::scope("/api/v1")
-                .route("/tickers", web::get().to(api::tickers))
-                .route("/prices/{symbol}", web::get().to(api::prices))
+                .configure(api::api)
                 .configure(models::api)
                 .configure(news::api)
                 .configure(events::api)
@@ -44,6 +46,48 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tickers/{symbol}", web::get().to(pages::ticker))
         .route("/jobs", web::get().to(pages::jobs))
         .default_service(web::to(pages::not_found));
+}
+
+/// Every route under `/api/v1`: method and path inside the scope, as the OpenAPI document
+/// (`crate::openapi`) must list them. [`api_route`] registers only what is listed here, and a
+/// test checks each entry against the document, so an undocumented endpoint fails the tests.
+pub(crate) const API_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/tickers"),
+    ("GET", "/prices/{symbol}"),
+    ("GET", "/models"),
+    ("GET", "/models/{id}"),
+    ("GET", "/benchmarks"),
+    ("GET", "/frontier"),
+    ("GET", "/cheapest"),
+    ("GET", "/news"),
+    ("GET", "/news/{id}"),
+    ("GET", "/events"),
+    ("POST", "/events"),
+    ("GET", "/event-study"),
+    ("GET", "/correlations"),
+    ("GET", "/jevons"),
+    ("GET", "/price-of-intelligence"),
+    ("GET", "/fundamentals"),
+    ("GET", "/shocks"),
+];
+
+/// Registers an `/api/v1` route; panics (when the app is built, so in every test) if
+/// [`API_ROUTES`] does not list it.
+pub(crate) fn api_route<F, Args>(
+    cfg: &mut web::ServiceConfig,
+    method: Method,
+    path: &'static str,
+    handler: F,
+) where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    assert!(
+        API_ROUTES.contains(&(method.as_str(), path)),
+        "{method} /api/v1{path} is not in routes::API_ROUTES (and so not in the OpenAPI document)"
+    );
+    cfg.route(path, web::method(method).to(handler));
 }
 
 /// A CSV attachment `name.csv`; fields are quoted by the `csv` crate and guarded against
@@ -79,7 +123,8 @@ pub(crate) fn present(v: &Option<String>) -> Option<String> {
 }
 
 /// The response format an API handler was asked for (`format=json|csv`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub(crate) enum Format {
     Json,
     Csv,

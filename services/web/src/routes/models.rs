@@ -1,5 +1,6 @@
 //! Pages and API for AI models, benchmarks, prices and the efficiency frontier.
 
+use actix_web::http::Method;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -15,17 +16,17 @@ use sqlx::PgPool;
 
 use super::{Format, negotiate, truncate};
 use crate::charts_models::{ChartPoint, frontier_svg};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::extract::{Query, empty_as_none};
 use crate::views::Nav;
 
 /// Routes under `/api/v1`.
 pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/models", web::get().to(api_models))
-        .route("/models/{id}", web::get().to(api_model))
-        .route("/benchmarks", web::get().to(api_benchmarks))
-        .route("/frontier", web::get().to(api_frontier))
-        .route("/cheapest", web::get().to(api_cheapest));
+    super::api_route(cfg, Method::GET, "/models", api_models);
+    super::api_route(cfg, Method::GET, "/models/{id}", api_model);
+    super::api_route(cfg, Method::GET, "/benchmarks", api_benchmarks);
+    super::api_route(cfg, Method::GET, "/frontier", api_frontier);
+    super::api_route(cfg, Method::GET, "/cheapest", api_cheapest);
 }
 
 /// HTML pages.
@@ -100,18 +101,35 @@ async fn resolve_model(
 
 // ---------------------------------------------------------------- API
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ModelsQuery {
+    /// Only this organisation's models (as the sources spell it).
     organization: Option<String>,
+    /// Released on or after this day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     released_after: Option<NaiveDate>,
+    /// Released on or before this day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     released_before: Option<NaiveDate>,
+    /// json or csv; without it `Accept: text/csv` asks for CSV.
     #[serde(default, deserialize_with = "empty_as_none")]
     format: Option<Format>,
 }
 
 /// `GET /api/v1/models?organization=&released_after=&released_before=&format=`
+#[utoipa::path(
+    get,
+    path = "/api/v1/models",
+    tag = "models",
+    params(ModelsQuery),
+    responses(
+        (status = 200, description = "Models with score and price counts", content((Vec<serde_json::Value> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_models(
     req: HttpRequest,
     Query(q): Query<ModelsQuery>,
@@ -151,21 +169,40 @@ async fn api_models(
     }
 }
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 struct ModelJson {
+    /// The model's facts (release, parameters, compute, cost) and score/price counts.
+    #[schema(value_type = Object)]
     model: ModelSummary,
+    /// Every name a source uses for it.
     names: Vec<NameJson>,
+    /// Every score with its source and self-reported flag.
+    #[schema(value_type = Vec<Object>)]
     scores: Vec<ScoreRow>,
+    /// Prices over time, per provider.
+    #[schema(value_type = Vec<Object>)]
     prices: Vec<PriceRow>,
 }
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 struct NameJson {
     origin: String,
     name: String,
 }
 
 /// `GET /api/v1/models/{id}`: id or any alias (`deepseek-reasoner`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/models/{id}",
+    tag = "models",
+    params(("id" = String, Path, description = "Numeric id or any name a source uses, e.g. deepseek-reasoner")),
+    responses(
+        (status = 200, description = "The model with its names, scores and prices", body = ModelJson),
+        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_model(
     path: web::Path<String>,
     pool: web::Data<PgPool>,
@@ -193,13 +230,27 @@ async fn api_model(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatQuery {
+    /// json or csv; without it `Accept: text/csv` asks for CSV.
     #[serde(default, deserialize_with = "empty_as_none")]
     format: Option<Format>,
 }
 
 /// `GET /api/v1/benchmarks`: every benchmark with its score, model and unmatched counts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/benchmarks",
+    tag = "models",
+    params(FormatQuery),
+    responses(
+        (status = 200, description = "Every benchmark with its score, model and unmatched counts", content((Vec<serde_json::Value> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_benchmarks(
     req: HttpRequest,
     Query(q): Query<FormatQuery>,
@@ -229,18 +280,24 @@ async fn api_benchmarks(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FrontierQuery {
+    /// Benchmark key or name (see /api/v1/benchmarks); gpqa-diamond when absent.
     benchmark: Option<String>,
+    /// The benchmark's metric when it has several; its main one when absent.
     metric: Option<String>,
+    /// The frontier as of this day, YYYY-MM-DD; today when absent.
     #[serde(default, deserialize_with = "empty_as_none")]
     date: Option<NaiveDate>,
+    /// asof (prices known by the date) or earliest (the first later snapshot when none is).
     prices: Option<String>,
+    /// json or csv; without it `Accept: text/csv` asks for CSV.
     #[serde(default, deserialize_with = "empty_as_none")]
     format: Option<Format>,
 }
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 struct FrontierJson<'a> {
     benchmark: &'a str,
     metric: Option<&'a str>,
@@ -248,6 +305,8 @@ struct FrontierJson<'a> {
     prices: &'static str,
     input_share: f64,
     note: &'static str,
+    /// The frontier models, cheapest first, with blended price and score.
+    #[schema(value_type = Vec<Object>)]
     frontier: Vec<&'a FrontierRow>,
 }
 
@@ -265,6 +324,19 @@ async fn known_benchmark(
 
 /// `GET /api/v1/frontier?benchmark=&date=&prices=asof|earliest&format=`: the frontier models,
 /// cheapest first, with blended price and score.
+#[utoipa::path(
+    get,
+    path = "/api/v1/frontier",
+    tag = "models",
+    params(FrontierQuery),
+    responses(
+        (status = 200, description = "The quality-vs-price frontier at the date", content((FrontierJson = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_frontier(
     req: HttpRequest,
     Query(q): Query<FrontierQuery>,
@@ -327,18 +399,36 @@ async fn api_frontier(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CheapestQuery {
+    /// Benchmark key or name; gpqa-diamond when absent.
     benchmark: Option<String>,
+    /// Required: the score to reach (a fraction for accuracies, points for Elo).
     #[serde(default, deserialize_with = "empty_as_none")]
     min_score: Option<f64>,
+    /// First day of the series, YYYY-MM-DD; 2023-01-01 when absent.
     #[serde(default, deserialize_with = "empty_as_none")]
     from: Option<NaiveDate>,
+    /// asof or earliest, as for /api/v1/frontier.
     prices: Option<String>,
 }
 
 /// `GET /api/v1/cheapest?benchmark=&min_score=&from=&prices=`: over time, the cheapest model
 /// whose score reaches `min_score` (fractions for accuracies, points for Elo).
+#[utoipa::path(
+    get,
+    path = "/api/v1/cheapest",
+    tag = "models",
+    params(CheapestQuery),
+    responses(
+        (status = 200, description = "The cheapest model reaching the score, over time", body = serde_json::Value),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_cheapest(
     Query(q): Query<CheapestQuery>,
     pool: web::Data<PgPool>,

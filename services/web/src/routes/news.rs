@@ -1,5 +1,6 @@
 //! Pages and API for news articles, their summaries and the feeds.
 
+use actix_web::http::Method;
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -10,14 +11,14 @@ use jevons_store::news::{self as store, ArticleDetail, ArticleFilter, ArticleIte
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::extract::{Query, empty_as_none};
 use crate::views::Nav;
 
 /// Routes under `/api/v1`.
 pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/news", web::get().to(api_list))
-        .route("/news/{id}", web::get().to(api_article));
+    super::api_route(cfg, Method::GET, "/news", api_list);
+    super::api_route(cfg, Method::GET, "/news/{id}", api_article);
 }
 
 /// HTML pages.
@@ -32,20 +33,30 @@ const API_MAX_LIMIT: i64 = 100;
 const PAGE_SIZE: i64 = 30;
 const MAX_QUERY_CHARS: usize = 200;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NewsQuery {
+    /// Articles that mention this ticker.
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<String>)]
     ticker: Option<Symbol>,
+    /// bullish, bearish or neutral (on GPU demand).
     stance: Option<String>,
+    /// A feed id (see /sources).
     #[serde(default, deserialize_with = "empty_as_none")]
     feed: Option<i64>,
+    /// Published on or after this day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     from: Option<NaiveDate>,
+    /// Published on or before this day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     to: Option<NaiveDate>,
+    /// Full-text search (PostgreSQL websearch syntax), at most 200 characters.
     q: Option<String>,
+    /// Articles per page, 1 to 100 (20 when absent).
     #[serde(default, deserialize_with = "empty_as_none")]
     limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
     /// Any value but "0"/"false": include articles below the relevance threshold.
     all: Option<String>,
@@ -144,7 +155,7 @@ async fn page_of(
 // ---------------------------------------------------------------------------------------------
 // API
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct SummaryJson<'a> {
     text: &'a str,
     stance: &'a str,
@@ -160,20 +171,21 @@ struct SummaryJson<'a> {
     suspect: &'a [String],
     /// Every name, ticker, model and number of the model's output checked against the article
     /// (supported or not, and why) and the sentences dropped; null for older summaries.
+    #[schema(value_type = Option<Object>)]
     grounding: Option<&'a GroundingReport>,
     /// False when the article changed after this summary and a new one is pending.
     current: bool,
     created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct FeedRefJson<'a> {
     id: i64,
     title: Option<&'a str>,
     url: &'a str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ArticleJson<'a> {
     id: i64,
     title: &'a str,
@@ -229,7 +241,7 @@ fn article_json(a: &ArticleItem) -> ArticleJson<'_> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ListJson<'a> {
     articles: Vec<ArticleJson<'a>>,
     /// Pass as `cursor=` for the next page; null on the last page.
@@ -238,6 +250,18 @@ struct ListJson<'a> {
 
 /// `GET /api/v1/news?ticker=&stance=&feed=&from=&to=&q=&limit=&cursor=&all=`: relevant
 /// articles, newest first, with keyset pagination.
+#[utoipa::path(
+    get,
+    path = "/api/v1/news",
+    tag = "news",
+    params(NewsQuery),
+    responses(
+        (status = 200, description = "One page of articles, newest first", body = ListJson),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_list(
     Query(query): Query<NewsQuery>,
     pool: web::Data<PgPool>,
@@ -253,7 +277,7 @@ async fn api_list(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct DetailJson<'a> {
     #[serde(flatten)]
     article: ArticleJson<'a>,
@@ -272,6 +296,18 @@ fn parse_id(raw: &str) -> Option<i64> {
 }
 
 /// `GET /api/v1/news/{id}`: one article with its text, entities and newest summary.
+#[utoipa::path(
+    get,
+    path = "/api/v1/news/{id}",
+    tag = "news",
+    params(("id" = String, Path, description = "Article id")),
+    responses(
+        (status = 200, description = "The article with its text, entities and newest summary", body = DetailJson),
+        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_article(
     path: web::Path<String>,
     pool: web::Data<PgPool>,

@@ -1,7 +1,7 @@
 //! Pooled event studies by event class: `/shocks` and `/api/v1/shocks`. The numbers are the
 //! ones the `events.study` job stored (`jevons_insights::shocks`); nothing is recomputed here.
 
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use jevons_analytics::event_study::Window;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::present;
 use crate::charts_events::{Line, LineChart, colour, line_chart_svg, pct_label};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::extract::Query;
 use crate::views::Nav;
 
@@ -22,7 +22,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 }
 
 pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/shocks", web::get().to(api_shocks));
+    super::api_route(cfg, Method::GET, "/shocks", api_shocks);
 }
 
 /// The stored view could not be read: the database's fault or ours, never the client's.
@@ -33,9 +33,12 @@ fn store_err(e: ShocksError) -> AppError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ShocksQuery {
+    /// Only this event class, e.g. efficiency.
     class: Option<String>,
+    /// Only this pooled window, start,end, e.g. 0,1.
     window: Option<String>,
 }
 
@@ -73,6 +76,19 @@ fn parse_window(raw: &str, view: &ShocksView) -> Result<Window, String> {
 
 /// `GET /api/v1/shocks?class=efficiency&window=0,1`: the stored pooled studies (every class, or
 /// one), as JSON.
+#[utoipa::path(
+    get,
+    path = "/api/v1/shocks",
+    tag = "events",
+    params(ShocksQuery),
+    responses(
+        (status = 200, description = "The stored pooled studies", body = serde_json::Value),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
 async fn api_shocks(
     Query(q): Query<ShocksQuery>,
     pool: web::Data<PgPool>,
