@@ -11,7 +11,8 @@ async fn main() -> std::io::Result<()> {
     actix_web::HttpServer::new(|| {
         actix_web::App::new().route(
             "/",
-            actix_web::web::get().to(|| async { actix_web::HttpResponse::Ok().body("Hello world!") }),
+            actix_web::web::get()
+                .to(|| async { actix_web::HttpResponse::Ok().body("Hello world!") }),
         )
     })
     .bind(("127.0.0.1", port))?
