@@ -66,6 +66,11 @@ impl Change {
     }
 }
 
+/// The value as text; empty when absent.
+pub fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{api, events, jevons, models, news, shocks};
+use crate::routes::{api, correlations, events, jevons, models, news, shocks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,17 +21,17 @@ If-None-Match/If-Modified-Since for a 304.",
     paths(
         api::tickers,
         api::prices,
-        models::api_models,
-        models::api_model,
-        models::api_benchmarks,
-        models::api_frontier,
-        models::api_cheapest,
+        models::api::api_models,
+        models::api::api_model,
+        models::api::api_benchmarks,
+        models::api::api_frontier,
+        models::api::api_cheapest,
         news::api_list,
         news::api_article,
-        events::api_events,
-        events::api_add_event,
-        events::api_event_study,
-        events::api_correlations,
+        events::api::api_events,
+        events::api::api_add_event,
+        events::api::api_event_study,
+        correlations::api_correlations,
         jevons::api_jevons,
         jevons::api_price_of_intelligence,
         jevons::api_fundamentals,

@@ -2,6 +2,7 @@
 
 pub(crate) mod api;
 mod assets;
+pub(crate) mod correlations;
 mod digest;
 mod docs;
 pub(crate) mod events;
@@ -11,6 +12,7 @@ pub(crate) mod models;
 pub(crate) mod news;
 mod pages;
 pub(crate) mod shocks;
+mod story;
 
 use std::str::FromStr;
 
@@ -32,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(models::api)
                 .configure(news::api)
                 .configure(events::api)
+                .configure(correlations::api)
                 .configure(jevons::api)
                 .configure(shocks::api)
                 .default_service(web::to(api::not_found)),
@@ -39,6 +42,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(models::pages)
         .configure(news::pages)
         .configure(events::pages)
+        .configure(correlations::pages)
+        .configure(story::pages)
         .configure(digest::pages)
         .configure(jevons::pages)
         .configure(shocks::pages)
@@ -88,6 +93,13 @@ pub(crate) fn api_route<F, Args>(
         "{method} /api/v1{path} is not in routes::API_ROUTES (and so not in the OpenAPI document)"
     );
     cfg.route(path, web::method(method).to(handler));
+}
+
+/// A 200 HTML page.
+pub(crate) fn html(body: String) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(header::ContentType::html())
+        .body(body)
 }
 
 /// A CSV attachment `name.csv`; fields are quoted by the `csv` crate and guarded against

@@ -1,7 +1,7 @@
 //! Pages and API for news articles, their summaries and the feeds.
 
+use super::html;
 use actix_web::http::Method;
-use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -331,12 +331,6 @@ async fn api_article(
 
 // ---------------------------------------------------------------------------------------------
 // Pages
-
-fn html(body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .body(body)
-}
 
 fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()

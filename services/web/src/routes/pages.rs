@@ -1,6 +1,6 @@
 //! HTML pages: the overview, a ticker's chart and recent days, and the job history.
 
-use actix_web::http::header::ContentType;
+use super::html;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{Duration, NaiveDate};
@@ -24,12 +24,6 @@ const RECENT_WINDOW_DAYS: i64 = 70;
 /// Job runs listed on /jobs.
 const JOB_RUNS_SHOWN: i64 = 50;
 const CHART_SIZE: (u32, u32) = (960, 420);
-
-fn html(body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .body(body)
-}
 
 fn range(from: NaiveDate, to: NaiveDate) -> Result<DateRange, AppError> {
     DateRange::new(from, to).map_err(|e| AppError::BadRequest(e.to_string()))

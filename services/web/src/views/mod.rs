@@ -3,6 +3,11 @@
 //! Handlers fetch; this module turns rows into display strings, so the arithmetic (1-day, 5-day,
 //! year-to-date changes) is tested without a database.
 
+pub mod correlations;
+pub mod events;
+pub mod models;
+pub mod story;
+
 use askama::Template;
 use chrono::{Datelike, Months, NaiveDate};
 use jevons_core::{PriceBar, Role};
