@@ -11,7 +11,7 @@ use jevons_insights::shocks::{self, ShocksError, ShocksView};
 use jevons_store::PgPool;
 use serde::Deserialize;
 
-use super::present;
+use super::{html, present};
 use crate::charts_events::{Line, LineChart, colour, line_chart_svg, pct_label};
 use crate::error::{AppError, ErrorBody};
 use crate::extract::Query;
@@ -326,7 +326,5 @@ async fn shocks_page(
                 .collect(),
         },
     };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    Ok(html(page.render()?))
 }

@@ -5,7 +5,9 @@
 
 pub mod correlations;
 pub mod events;
+pub mod jevons;
 pub mod models;
+pub mod news;
 pub mod story;
 
 use askama::Template;

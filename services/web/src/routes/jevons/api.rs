@@ -1,0 +1,345 @@
+//! `/api/v1/jevons`, `/api/v1/price-of-intelligence` and `/api/v1/fundamentals`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use jevons_analytics::demand::DemandSeries;
+use jevons_analytics::price_of_intelligence::PoiOptions;
+use jevons_core::Settings;
+use jevons_core::Symbol;
+use jevons_core::fundamentals::Metric;
+use jevons_insights::jevons::{self as insights, JevonsView, Reference, ThresholdSpec};
+use jevons_store::PgPool;
+use serde::Deserialize;
+
+use super::{RangeQuery, csv_reply, range};
+use crate::error::{AppError, ErrorBody};
+use crate::extract::{Query, empty_as_none};
+use crate::routes::{Format, negotiate, present};
+
+/// `GET /api/v1/jevons?from=&to=&format=`: the page's series and statistics. CSV: every series
+/// point in long form (series, date, value).
+#[utoipa::path(
+    get,
+    path = "/api/v1/jevons",
+    tag = "jevons",
+    params(RangeQuery),
+    responses(
+        (status = 200, description = "The Jevons page's series and statistics; CSV: every series point in long form", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
+pub(crate) async fn api_jevons(
+    req: HttpRequest,
+    Query(q): Query<RangeQuery>,
+    pool: web::Data<PgPool>,
+    settings: web::Data<Settings>,
+) -> Result<HttpResponse, AppError> {
+    let format = negotiate(q.format, &req);
+    let (from, to) = range(&q).map_err(AppError::BadRequest)?;
+    let view = insights::view(pool.get_ref(), &settings, from, to).await?;
+    match format {
+        Format::Json => Ok(HttpResponse::Ok()
+            .insert_header((header::VARY, "Accept"))
+            .json(&view)),
+        Format::Csv => csv_reply(
+            "jevons",
+            &["series", "kind", "date", "value", "detail"],
+            long_rows(&view),
+        ),
+    }
+}
+
+fn long_rows(view: &JevonsView) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for p in &view.prices {
+        for s in p.poi.iter().flat_map(|poi| poi.series.iter()) {
+            rows.push(vec![
+                p.label.clone(),
+                "usd_per_mtok".into(),
+                s.date.to_string(),
+                s.usd_per_mtok.to_string(),
+                s.model.clone(),
+            ]);
+        }
+    }
+    let mut demand: Vec<&DemandSeries> = vec![&view.demand.hyperscaler_capex];
+    demand.extend(view.demand.nvidia_data_center.iter());
+    demand.extend(view.demand.capex_by_buyer.iter());
+    demand.extend(view.demand.vendor_revenue.iter());
+    for d in demand {
+        for p in &d.points {
+            rows.push(vec![
+                d.name.clone(),
+                d.metric.clone(),
+                p.quarter.last_day().to_string(),
+                p.value_usd.to_string(),
+                p.quarter.to_string(),
+            ]);
+        }
+    }
+    for s in &view.stocks {
+        for (day, v) in &s.points {
+            rows.push(vec![
+                s.symbol.clone(),
+                "index_100".into(),
+                day.to_string(),
+                v.to_string(),
+                String::new(),
+            ]);
+        }
+    }
+    rows
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PoiQuery {
+    /// Required: the benchmark key or name, e.g. gpqa-diamond.
+    benchmark: Option<String>,
+    /// The score to reach (give this or `reference_model`).
+    #[serde(default, deserialize_with = "empty_as_none")]
+    threshold: Option<f64>,
+    /// A model whose score is the level (give this or `threshold`).
+    reference_model: Option<String>,
+    /// First day, YYYY-MM-DD.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    to: Option<NaiveDate>,
+    /// json or csv; without it `Accept: text/csv` asks for CSV.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    format: Option<Format>,
+}
+
+/// `GET /api/v1/price-of-intelligence?benchmark=gpqa-diamond&threshold=0.5|reference_model=GPT-4o&from=&to=`:
+/// the cheapest price at which a released model reaches the level, over time, and its fitted
+/// decline per year. A level no model reaches gives an empty series and a message.
+#[utoipa::path(
+    get,
+    path = "/api/v1/price-of-intelligence",
+    tag = "jevons",
+    params(PoiQuery),
+    responses(
+        (status = 200, description = "The cheapest price reaching the level over time and its fitted decline", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
+pub(crate) async fn api_price_of_intelligence(
+    req: HttpRequest,
+    Query(q): Query<PoiQuery>,
+    pool: web::Data<PgPool>,
+    settings: web::Data<Settings>,
+) -> Result<HttpResponse, AppError> {
+    let format = negotiate(q.format, &req);
+    let benchmark = present(&q.benchmark)
+        .ok_or_else(|| AppError::BadRequest("`benchmark` is required, e.g. gpqa-diamond".into()))?;
+    let reference = match (q.threshold, present(&q.reference_model)) {
+        (Some(t), None) => Reference::Score {
+            score: Some(t).filter(|s| s.is_finite()).ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "`threshold` must be a score such as 0.5, not `{t}`"
+                ))
+            })?,
+        },
+        (None, Some(m)) => Reference::Model { model: m },
+        _ => {
+            return Err(AppError::BadRequest(
+                "give exactly one of `threshold` (a score) or `reference_model` (a model name)"
+                    .into(),
+            ));
+        }
+    };
+    let (from, to) = (q.from, q.to);
+    let spec = ThresholdSpec {
+        benchmark,
+        reference,
+    };
+    let options = PoiOptions {
+        from,
+        to,
+        ..PoiOptions::default()
+    };
+    let series = insights::price_series(pool.get_ref(), &settings, &spec, &options).await?;
+    match format {
+        Format::Json => Ok(HttpResponse::Ok()
+            .insert_header((header::VARY, "Accept"))
+            .json(&series)),
+        Format::Csv => {
+            let rows = series
+                .poi
+                .iter()
+                .flat_map(|poi| {
+                    poi.series.iter().map(|s| {
+                        let fitted = poi.fitted.iter().any(|f| f.date == s.date);
+                        vec![
+                            s.date.to_string(),
+                            s.model.clone(),
+                            s.score.to_string(),
+                            s.usd_per_mtok.to_string(),
+                            s.price_effective.to_string(),
+                            s.basis.as_str().to_string(),
+                            fitted.to_string(),
+                        ]
+                    })
+                })
+                .collect();
+            csv_reply(
+                "price-of-intelligence",
+                &[
+                    "date",
+                    "model",
+                    "score",
+                    "usd_per_mtok",
+                    "price_effective",
+                    "price_basis",
+                    "fitted",
+                ],
+                rows,
+            )
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FundamentalsQuery {
+    /// The company; without it, the list of stored series.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<String>)]
+    symbol: Option<Symbol>,
+    /// Required with `symbol`: revenue, capex, data_center_revenue …
+    #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<String>)]
+    metric: Option<Metric>,
+    /// Quarters ending on or after this day, YYYY-MM-DD.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    from: Option<NaiveDate>,
+    /// Quarters ending on or before this day, YYYY-MM-DD.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    to: Option<NaiveDate>,
+    /// json or csv; without it `Accept: text/csv` asks for CSV.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    format: Option<Format>,
+}
+
+/// `GET /api/v1/fundamentals?symbol=NVDA&metric=data_center_revenue&from=&to=`: the current
+/// quarterly series (a filed value over a press-release one) with provenance. Without a symbol:
+/// the list of stored series.
+#[utoipa::path(
+    get,
+    path = "/api/v1/fundamentals",
+    tag = "jevons",
+    params(FundamentalsQuery),
+    responses(
+        (status = 200, description = "The quarterly series with provenance, or the list of stored series", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
+        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+    )
+)]
+pub(crate) async fn api_fundamentals(
+    req: HttpRequest,
+    Query(q): Query<FundamentalsQuery>,
+    pool: web::Data<PgPool>,
+) -> Result<HttpResponse, AppError> {
+    let format = negotiate(q.format, &req);
+    let series = jevons_store::fundamentals::series(pool.get_ref()).await?;
+    let Some(symbol) = q.symbol else {
+        return match format {
+            Format::Json => Ok(HttpResponse::Ok().json(&series)),
+            Format::Csv => csv_reply(
+                "fundamentals-series",
+                &[
+                    "symbol",
+                    "metric",
+                    "quarters",
+                    "first_end",
+                    "last_end",
+                    "filed_quarters",
+                ],
+                series
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.symbol.clone(),
+                            s.metric.clone(),
+                            s.quarters.to_string(),
+                            s.first_end.to_string(),
+                            s.last_end.to_string(),
+                            s.filed_quarters.to_string(),
+                        ]
+                    })
+                    .collect(),
+            ),
+        };
+    };
+    let metric = q.metric.ok_or_else(|| {
+        AppError::BadRequest(
+            "`metric` is required with `symbol` (revenue, capex, data_center_revenue …)".into(),
+        )
+    })?;
+    if !series.iter().any(|s| s.symbol == symbol.as_str()) {
+        return Err(AppError::NotFound(format!(
+            "no quarterly figures for {symbol}"
+        )));
+    }
+    if !series
+        .iter()
+        .any(|s| s.symbol == symbol.as_str() && s.metric == metric.as_str())
+    {
+        let known: Vec<&str> = series
+            .iter()
+            .filter(|s| s.symbol == symbol.as_str())
+            .map(|s| s.metric.as_str())
+            .collect();
+        return Err(AppError::BadRequest(format!(
+            "no `{}` figures for {symbol}; it has: {}",
+            metric.as_str(),
+            known.join(", ")
+        )));
+    }
+    let (from, to) = (q.from, q.to);
+    let facts =
+        jevons_store::fundamentals::current_series(pool.get_ref(), &symbol, &metric, from, to)
+            .await?;
+    match format {
+        Format::Json => Ok(HttpResponse::Ok()
+            .insert_header((header::VARY, "Accept"))
+            .json(serde_json::json!({ "symbol": symbol.as_str(), "metric": metric.as_str(), "quarters": facts }))),
+        Format::Csv => csv_reply(
+            &format!("{symbol}-{}", metric.as_str()),
+            &[
+                "symbol", "metric", "fiscal_period", "period_start", "period_end", "value_usd", "unit",
+                "filed", "form", "provenance", "source", "source_url", "accession",
+            ],
+            facts
+                .iter()
+                .map(|f| {
+                    let f = &f.fact;
+                    vec![
+                        f.symbol.to_string(),
+                        f.metric.as_str().to_string(),
+                        f.fiscal_period.to_string(),
+                        f.period_start.to_string(),
+                        f.period_end.to_string(),
+                        f.value.to_string(),
+                        f.unit.clone(),
+                        f.filed.map(|d| d.to_string()).unwrap_or_default(),
+                        f.form.clone(),
+                        f.provenance.as_str().to_string(),
+                        f.source.clone(),
+                        f.source_url.clone().unwrap_or_default(),
+                        f.accession.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        ),
+    }
+}
