@@ -286,6 +286,40 @@ fn heat_colour(v: f64) -> String {
     format!("#{:02x}{:02x}{:02x}", mix(r), mix(g), mix(b))
 }
 
+/// A path over sessions relative to day 0 (a CAR or CAAR, in percent) with its band, from
+/// `(relative day, value, half-width of the band)`: a tick at every day, a marker at day 0 and
+/// the zero line.
+pub fn relative_days_svg(
+    title: &str,
+    (width, height): (u32, u32),
+    label: String,
+    colour_index: usize,
+    path: &[(i32, f64, f64)],
+    day0: String,
+) -> String {
+    line_chart_svg(&LineChart {
+        title,
+        width,
+        height,
+        lines: vec![Line {
+            label,
+            colour: colour(colour_index),
+            points: path.iter().map(|&(r, v, _)| (f64::from(r), v)).collect(),
+        }],
+        band: path
+            .iter()
+            .map(|&(r, v, half)| (f64::from(r), v - half, v + half))
+            .collect(),
+        x_ticks: path
+            .iter()
+            .map(|&(r, _, _)| (f64::from(r), format!("{r:+}")))
+            .collect(),
+        markers: vec![(0.0, day0)],
+        y_format: pct_label,
+        zero_line: true,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

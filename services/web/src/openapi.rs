@@ -4,6 +4,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::error::ErrorBody;
 use crate::routes::{api, correlations, events, jevons, models, news, shocks};
 
 #[derive(OpenApi)]
@@ -48,6 +49,34 @@ If-None-Match/If-Modified-Since for a 304.",
     )
 )]
 pub struct ApiDoc;
+
+/// 400 in a handler's `responses(…)`.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 400,
+    description = "A parameter is wrong; the message names it"
+)]
+#[allow(dead_code)] // documentation only
+pub(crate) struct BadParam(ErrorBody<'static>);
+
+/// 404 in a handler's `responses(…)`.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 404, description = "Nothing of that name or id")]
+#[allow(dead_code)] // documentation only
+pub(crate) struct NotFound(ErrorBody<'static>);
+
+/// 500 and 503, which every handler can answer.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // documentation only
+pub(crate) enum ServerErrors {
+    #[response(
+        status = 500,
+        description = "Our fault; the details are in the server log"
+    )]
+    Internal(ErrorBody<'static>),
+    #[response(status = 503, description = "The database cannot be reached just now")]
+    Unavailable(ErrorBody<'static>),
+}
 
 /// The write endpoint's key: `Authorization: Bearer …` or the `X-API-Key` header.
 struct Security;

@@ -7,9 +7,10 @@ use jevons_core::{DateRange, PriceBar, Role, Symbol};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::{Format, negotiate, truncate};
-use crate::error::{AppError, ErrorBody};
+use super::{Format, negotiate, negotiated_json, truncate};
+use crate::error::AppError;
 use crate::extract::{Query, empty_as_none};
+use crate::openapi::{BadParam, NotFound, ServerErrors};
 
 /// Routes under `/api/v1`.
 pub fn api(cfg: &mut web::ServiceConfig) {
@@ -38,8 +39,7 @@ pub struct TickerJson {
     tag = "market",
     responses(
         (status = 200, description = "Every ticker, the watchlist first", body = [TickerJson]),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        ServerErrors,
     )
 )]
 pub async fn tickers(pool: web::Data<PgPool>) -> Result<HttpResponse, AppError> {
@@ -104,10 +104,9 @@ struct PriceBarSchema {
     params(("symbol" = String, Path, description = "Ticker symbol, e.g. NVDA"), PricesQuery),
     responses(
         (status = 200, description = "Daily bars in the range; CSV in the import format", content((PricesJson = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        NotFound,
+        ServerErrors,
     )
 )]
 pub async fn prices(
@@ -134,12 +133,10 @@ pub async fn prices(
     let bars = jevons_store::prices::bars(pool.get_ref(), &symbol, range).await?;
 
     match format {
-        Format::Json => Ok(HttpResponse::Ok()
-            .insert_header((header::VARY, "Accept"))
-            .json(PricesJson {
-                symbol: &symbol,
-                bars: &bars,
-            })),
+        Format::Json => Ok(negotiated_json(PricesJson {
+            symbol: &symbol,
+            bars: &bars,
+        })),
         Format::Csv => {
             let mut body = Vec::with_capacity(64 + bars.len() * 64);
             jevons_market::csv_file::write_bars(&mut body, &bars)

@@ -19,8 +19,9 @@ use super::events::{benchmark_or_default, load_panel, parse_symbols};
 use crate::charts_events::{
     Line, LineChart, colour, date_ticks, day_x, heatmap_svg, line_chart_svg, plain_label,
 };
-use crate::error::{AppError, ErrorBody};
+use crate::error::AppError;
 use crate::extract::{Query, empty_as_none};
+use crate::openapi::{BadParam, ServerErrors};
 use crate::routes::html;
 use crate::views::Nav;
 use crate::views::correlations::{CorrelationsPage, LagRow};
@@ -222,9 +223,8 @@ struct RollingJson<'a> {
     params(CorrQuery),
     responses(
         (status = 200, description = "Correlation matrix, rolling beta/correlation and news lead/lag", body = serde_json::Value),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        ServerErrors,
     )
 )]
 async fn api_correlations(

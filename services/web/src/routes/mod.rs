@@ -102,6 +102,13 @@ pub(crate) fn html(body: String) -> actix_web::HttpResponse {
         .body(body)
 }
 
+/// A JSON answer of an endpoint that can also answer CSV: `Vary: Accept` tells caches so.
+pub(crate) fn negotiated_json(body: impl serde::Serialize) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .insert_header((header::VARY, "Accept"))
+        .json(body)
+}
+
 /// A CSV attachment `name.csv`; fields are quoted by the `csv` crate and guarded against
 /// spreadsheet formulas (model names and titles come from third parties).
 pub(crate) fn csv_attachment<R, F>(

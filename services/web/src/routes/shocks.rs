@@ -1,7 +1,7 @@
 //! Pooled event studies by event class: `/shocks` and `/api/v1/shocks`. The numbers are the
 //! ones the `events.study` job stored (`jevons_insights::shocks`); nothing is recomputed here.
 
-use actix_web::http::{Method, header};
+use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use jevons_analytics::event_study::Window;
@@ -11,10 +11,11 @@ use jevons_insights::shocks::{self, ShocksError, ShocksView};
 use jevons_store::PgPool;
 use serde::Deserialize;
 
-use super::{html, present};
-use crate::charts_events::{Line, LineChart, colour, line_chart_svg, pct_label};
-use crate::error::{AppError, ErrorBody};
+use super::{html, negotiated_json, present};
+use crate::charts_events::relative_days_svg;
+use crate::error::AppError;
 use crate::extract::Query;
+use crate::openapi::{BadParam, NotFound, ServerErrors};
 use crate::views::Nav;
 
 pub fn pages(cfg: &mut web::ServiceConfig) {
@@ -83,10 +84,9 @@ fn parse_window(raw: &str, view: &ShocksView) -> Result<Window, String> {
     params(ShocksQuery),
     responses(
         (status = 200, description = "The stored pooled studies", body = serde_json::Value),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        NotFound,
+        ServerErrors,
     )
 )]
 async fn api_shocks(
@@ -120,9 +120,9 @@ async fn api_shocks(
             }
         }
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::VARY, "Accept"))
-        .json(serde_json::json!({ "computed_at": computed_at, "view": view })))
+    Ok(negotiated_json(
+        serde_json::json!({ "computed_at": computed_at, "view": view }),
+    ))
 }
 
 pub struct WindowRowView {
@@ -197,32 +197,15 @@ fn window_rows(s: &PooledStudy<String>) -> Vec<WindowRowView> {
 }
 
 fn caar_chart(class: &str, s: &PooledStudy<String>) -> String {
-    let points: Vec<(f64, f64)> = s.path.iter().map(|p| (f64::from(p.rel), p.caar)).collect();
-    let band = s
-        .path
-        .iter()
-        .map(|p| (f64::from(p.rel), p.caar - p.band, p.caar + p.band))
-        .collect();
-    let title = format!("CAAR of the vendors around {class} events, with a 95% band");
-    line_chart_svg(&LineChart {
-        title: &title,
-        width: 720,
-        height: 300,
-        lines: vec![Line {
-            label: "CAAR".into(),
-            colour: colour(0),
-            points,
-        }],
-        band,
-        x_ticks: s
-            .path
-            .iter()
-            .map(|p| (f64::from(p.rel), format!("{:+}", p.rel)))
-            .collect(),
-        markers: vec![(0.0, "day 0".into())],
-        y_format: pct_label,
-        zero_line: true,
-    })
+    let path: Vec<(i32, f64, f64)> = s.path.iter().map(|p| (p.rel, p.caar, p.band)).collect();
+    relative_days_svg(
+        &format!("CAAR of the vendors around {class} events, with a 95% band"),
+        (720, 300),
+        "CAAR".into(),
+        0,
+        &path,
+        "day 0".into(),
+    )
 }
 
 /// `GET /shocks`: the stored pooled studies, the sentence, the rule and the robustness checks.

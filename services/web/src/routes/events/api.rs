@@ -16,7 +16,8 @@ use super::{
 };
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{ApiKey, Query, empty_as_none};
-use crate::routes::{Format, negotiate, truncate};
+use crate::openapi::{BadParam, ServerErrors};
+use crate::routes::{Format, negotiate, negotiated_json, truncate};
 
 /// `GET /api/v1/events?kind=&from=&to=&q=`: events, newest first.
 #[utoipa::path(
@@ -26,9 +27,8 @@ use crate::routes::{Format, negotiate, truncate};
     params(EventsQuery),
     responses(
         (status = 200, description = "Events, newest first", body = Vec<serde_json::Value>),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_events(
@@ -56,11 +56,10 @@ pub(crate) async fn api_events(
     responses(
         (status = 200, description = "An event with the same day, kind and title was updated", body = serde_json::Value),
         (status = 201, description = "Added; Location is its page", body = serde_json::Value),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
+        BadParam,
         (status = 401, description = "No API key, or a wrong one", body = ErrorBody),
         (status = 403, description = "Writing is disabled: no API key is configured", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_add_event(
@@ -171,9 +170,8 @@ async fn resolve_timing(
     params(StudyQuery),
     responses(
         (status = 200, description = "Per stock α, β, σ, ARs, CARs and BHAR; group tests per window", content((serde_json::Value = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_event_study(
@@ -210,10 +208,8 @@ pub(crate) async fn api_event_study(
                     .map_err(|e| AppError::Internal(format!("writing the study as CSV: {e}")))?,
             ));
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::VARY, "Accept"))
-        .json(StudyJson {
-            event: event.as_ref(),
-            study: &study,
-        }))
+    Ok(negotiated_json(StudyJson {
+        event: event.as_ref(),
+        study: &study,
+    }))
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::{EventsQuery, benchmark_or_default, filter_from, load_panel, parse_spec};
 use crate::charts_events::{
-    Line, LineChart, colour, date_ticks, day_x, line_chart_svg, pct_label, plain_label,
+    Line, LineChart, colour, date_ticks, day_x, line_chart_svg, plain_label, relative_days_svg,
 };
 use crate::error::AppError;
 use crate::extract::{Query, empty_as_none};
@@ -88,68 +88,34 @@ pub(crate) fn mean_car_chart(study: &EventStudy, title: &str) -> String {
     let mut rels: Vec<i32> = by_rel.keys().copied().collect();
     rels.sort_unstable();
     let nf = n.max(1) as f64;
-    let points: Vec<(f64, f64)> = rels
-        .iter()
-        .map(|r| (f64::from(*r), by_rel[r].0 / nf))
-        .collect();
-    let band = rels
+    let path: Vec<(i32, f64, f64)> = rels
         .iter()
         .map(|r| {
             let (sum, var) = by_rel[r];
-            let m = sum / nf;
-            let half = 1.96 * var.sqrt() / nf;
-            (f64::from(*r), m - half, m + half)
+            (*r, sum / nf, 1.96 * var.sqrt() / nf)
         })
         .collect();
-    line_chart_svg(&LineChart {
+    relative_days_svg(
         title,
-        width: 720,
-        height: 320,
-        lines: vec![Line {
-            label: format!("mean CAR of {n} stocks"),
-            colour: colour(0),
-            points,
-        }],
-        band,
-        x_ticks: rels
-            .iter()
-            .map(|r| (f64::from(*r), format!("{r:+}")))
-            .collect(),
-        markers: vec![(0.0, format!("day 0 {}", study.anchor.session))],
-        y_format: pct_label,
-        zero_line: true,
-    })
+        (720, 320),
+        format!("mean CAR of {n} stocks"),
+        0,
+        &path,
+        format!("day 0 {}", study.anchor.session),
+    )
 }
 
 fn stock_car_chart(study: &EventStudy, symbol: &str) -> Option<String> {
     let s = study.stocks.iter().find(|s| s.symbol == symbol)?;
-    Some(line_chart_svg(&LineChart {
-        title: &format!("{symbol}: CAR with 95% band"),
-        width: 520,
-        height: 280,
-        lines: vec![Line {
-            label: symbol.to_string(),
-            colour: colour(1),
-            points: s
-                .car_path
-                .iter()
-                .map(|p| (f64::from(p.rel), p.car))
-                .collect(),
-        }],
-        band: s
-            .car_path
-            .iter()
-            .map(|p| (f64::from(p.rel), p.car - p.band, p.car + p.band))
-            .collect(),
-        x_ticks: s
-            .car_path
-            .iter()
-            .map(|p| (f64::from(p.rel), format!("{:+}", p.rel)))
-            .collect(),
-        markers: vec![(0.0, "day 0".into())],
-        y_format: pct_label,
-        zero_line: true,
-    }))
+    let path: Vec<(i32, f64, f64)> = s.car_path.iter().map(|p| (p.rel, p.car, p.band)).collect();
+    Some(relative_days_svg(
+        &format!("{symbol}: CAR with 95% band"),
+        (520, 280),
+        symbol.to_string(),
+        1,
+        &path,
+        "day 0".into(),
+    ))
 }
 
 pub(crate) async fn price_chart(

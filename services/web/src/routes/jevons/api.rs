@@ -1,6 +1,5 @@
 //! `/api/v1/jevons`, `/api/v1/price-of-intelligence` and `/api/v1/fundamentals`.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use jevons_analytics::demand::DemandSeries;
@@ -12,10 +11,11 @@ use jevons_insights::jevons::{self as insights, JevonsView, Reference, Threshold
 use jevons_store::PgPool;
 use serde::Deserialize;
 
-use super::{RangeQuery, csv_reply, range};
-use crate::error::{AppError, ErrorBody};
+use super::{RangeQuery, range};
+use crate::error::AppError;
 use crate::extract::{Query, empty_as_none};
-use crate::routes::{Format, negotiate, present};
+use crate::openapi::{BadParam, NotFound, ServerErrors};
+use crate::routes::{Format, csv_attachment, negotiate, negotiated_json, present};
 
 /// `GET /api/v1/jevons?from=&to=&format=`: the page's series and statistics. CSV: every series
 /// point in long form (series, date, value).
@@ -26,9 +26,8 @@ use crate::routes::{Format, negotiate, present};
     params(RangeQuery),
     responses(
         (status = 200, description = "The Jevons page's series and statistics; CSV: every series point in long form", content((serde_json::Value = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_jevons(
@@ -41,10 +40,8 @@ pub(crate) async fn api_jevons(
     let (from, to) = range(&q).map_err(AppError::BadRequest)?;
     let view = insights::view(pool.get_ref(), &settings, from, to).await?;
     match format {
-        Format::Json => Ok(HttpResponse::Ok()
-            .insert_header((header::VARY, "Accept"))
-            .json(&view)),
-        Format::Csv => csv_reply(
+        Format::Json => Ok(negotiated_json(&view)),
+        Format::Csv => csv_attachment(
             "jevons",
             &["series", "kind", "date", "value", "detail"],
             long_rows(&view),
@@ -125,9 +122,8 @@ pub struct PoiQuery {
     params(PoiQuery),
     responses(
         (status = 200, description = "The cheapest price reaching the level over time and its fitted decline", content((serde_json::Value = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_price_of_intelligence(
@@ -167,29 +163,23 @@ pub(crate) async fn api_price_of_intelligence(
     };
     let series = insights::price_series(pool.get_ref(), &settings, &spec, &options).await?;
     match format {
-        Format::Json => Ok(HttpResponse::Ok()
-            .insert_header((header::VARY, "Accept"))
-            .json(&series)),
+        Format::Json => Ok(negotiated_json(&series)),
         Format::Csv => {
-            let rows = series
-                .poi
-                .iter()
-                .flat_map(|poi| {
-                    poi.series.iter().map(|s| {
-                        let fitted = poi.fitted.iter().any(|f| f.date == s.date);
-                        vec![
-                            s.date.to_string(),
-                            s.model.clone(),
-                            s.score.to_string(),
-                            s.usd_per_mtok.to_string(),
-                            s.price_effective.to_string(),
-                            s.basis.as_str().to_string(),
-                            fitted.to_string(),
-                        ]
-                    })
+            let rows = series.poi.iter().flat_map(|poi| {
+                poi.series.iter().map(|s| {
+                    let fitted = poi.fitted.iter().any(|f| f.date == s.date);
+                    vec![
+                        s.date.to_string(),
+                        s.model.clone(),
+                        s.score.to_string(),
+                        s.usd_per_mtok.to_string(),
+                        s.price_effective.to_string(),
+                        s.basis.as_str().to_string(),
+                        fitted.to_string(),
+                    ]
                 })
-                .collect();
-            csv_reply(
+            });
+            csv_attachment(
                 "price-of-intelligence",
                 &[
                     "date",
@@ -238,10 +228,9 @@ pub struct FundamentalsQuery {
     params(FundamentalsQuery),
     responses(
         (status = 200, description = "The quarterly series with provenance, or the list of stored series", content((serde_json::Value = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        NotFound,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_fundamentals(
@@ -254,7 +243,7 @@ pub(crate) async fn api_fundamentals(
     let Some(symbol) = q.symbol else {
         return match format {
             Format::Json => Ok(HttpResponse::Ok().json(&series)),
-            Format::Csv => csv_reply(
+            Format::Csv => csv_attachment(
                 "fundamentals-series",
                 &[
                     "symbol",
@@ -264,19 +253,16 @@ pub(crate) async fn api_fundamentals(
                     "last_end",
                     "filed_quarters",
                 ],
-                series
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.symbol.clone(),
-                            s.metric.clone(),
-                            s.quarters.to_string(),
-                            s.first_end.to_string(),
-                            s.last_end.to_string(),
-                            s.filed_quarters.to_string(),
-                        ]
-                    })
-                    .collect(),
+                series.iter().map(|s| {
+                    vec![
+                        s.symbol.clone(),
+                        s.metric.clone(),
+                        s.quarters.to_string(),
+                        s.first_end.to_string(),
+                        s.last_end.to_string(),
+                        s.filed_quarters.to_string(),
+                    ]
+                }),
             ),
         };
     };
@@ -310,36 +296,44 @@ pub(crate) async fn api_fundamentals(
         jevons_store::fundamentals::current_series(pool.get_ref(), &symbol, &metric, from, to)
             .await?;
     match format {
-        Format::Json => Ok(HttpResponse::Ok()
-            .insert_header((header::VARY, "Accept"))
-            .json(serde_json::json!({ "symbol": symbol.as_str(), "metric": metric.as_str(), "quarters": facts }))),
-        Format::Csv => csv_reply(
+        Format::Json => Ok(negotiated_json(
+            serde_json::json!({ "symbol": symbol.as_str(), "metric": metric.as_str(), "quarters": facts }),
+        )),
+        Format::Csv => csv_attachment(
             &format!("{symbol}-{}", metric.as_str()),
             &[
-                "symbol", "metric", "fiscal_period", "period_start", "period_end", "value_usd", "unit",
-                "filed", "form", "provenance", "source", "source_url", "accession",
+                "symbol",
+                "metric",
+                "fiscal_period",
+                "period_start",
+                "period_end",
+                "value_usd",
+                "unit",
+                "filed",
+                "form",
+                "provenance",
+                "source",
+                "source_url",
+                "accession",
             ],
-            facts
-                .iter()
-                .map(|f| {
-                    let f = &f.fact;
-                    vec![
-                        f.symbol.to_string(),
-                        f.metric.as_str().to_string(),
-                        f.fiscal_period.to_string(),
-                        f.period_start.to_string(),
-                        f.period_end.to_string(),
-                        f.value.to_string(),
-                        f.unit.clone(),
-                        f.filed.map(|d| d.to_string()).unwrap_or_default(),
-                        f.form.clone(),
-                        f.provenance.as_str().to_string(),
-                        f.source.clone(),
-                        f.source_url.clone().unwrap_or_default(),
-                        f.accession.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect(),
+            facts.iter().map(|f| {
+                let f = &f.fact;
+                vec![
+                    f.symbol.to_string(),
+                    f.metric.as_str().to_string(),
+                    f.fiscal_period.to_string(),
+                    f.period_start.to_string(),
+                    f.period_end.to_string(),
+                    f.value.to_string(),
+                    f.unit.clone(),
+                    f.filed.map(|d| d.to_string()).unwrap_or_default(),
+                    f.form.clone(),
+                    f.provenance.as_str().to_string(),
+                    f.source.clone(),
+                    f.source_url.clone().unwrap_or_default(),
+                    f.accession.clone().unwrap_or_default(),
+                ]
+            }),
         ),
     }
 }

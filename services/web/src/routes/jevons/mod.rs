@@ -6,7 +6,7 @@ pub(crate) mod api;
 pub(crate) mod pages;
 
 use actix_web::http::Method;
-use actix_web::{HttpResponse, web};
+use actix_web::web;
 use chrono::NaiveDate;
 use jevons_insights::jevons::JevonsViewError;
 use serde::Deserialize;
@@ -62,12 +62,4 @@ pub(crate) fn range(q: &RangeQuery) -> Result<(Option<NaiveDate>, Option<NaiveDa
         return Err(format!("`from` ({f}) is after `to` ({t})"));
     }
     Ok((from, to))
-}
-
-pub(crate) fn csv_reply(
-    name: &str,
-    header: &[&str],
-    rows: Vec<Vec<String>>,
-) -> Result<HttpResponse, AppError> {
-    super::csv_attachment(name, header, rows)
 }

@@ -1,6 +1,5 @@
 //! `/api/v1/models`, `/models/{id}`, `/benchmarks`, `/frontier` and `/cheapest`.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use jevons_analytics::efficiency::{FrontierRow, KnownBy};
@@ -11,10 +10,11 @@ use serde::Deserialize;
 use sqlx::PgPool;
 
 use super::{DEFAULT_BENCHMARK, MODELS_LIMIT, PRICE_NOTE, known_by, options, resolve_model};
-use crate::error::{AppError, ErrorBody};
+use crate::error::AppError;
 use crate::extract::{Query, empty_as_none};
 use crate::format::opt;
-use crate::routes::{Format, negotiate, truncate};
+use crate::openapi::{BadParam, NotFound, ServerErrors};
+use crate::routes::{Format, negotiate, negotiated_json, truncate};
 
 /// A CSV attachment whose header is given as one comma-separated line.
 fn csv_response(
@@ -50,9 +50,8 @@ pub struct ModelsQuery {
     params(ModelsQuery),
     responses(
         (status = 200, description = "Models with score and price counts", content((Vec<serde_json::Value> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_models(
@@ -70,9 +69,7 @@ pub(crate) async fn api_models(
     };
     let list = models::list_models(pool.get_ref(), &filter).await?;
     match format {
-        Format::Json => Ok(HttpResponse::Ok()
-            .insert_header((header::VARY, "Accept"))
-            .json(list)),
+        Format::Json => Ok(negotiated_json(list)),
         Format::Csv => csv_response(
             "models",
             "id,name,organization,released,params_total,training_compute_flop,training_cost_usd,open_weights,scores,prices",
@@ -123,9 +120,8 @@ struct NameJson {
     params(("id" = String, Path, description = "Numeric id or any name a source uses, e.g. deepseek-reasoner")),
     responses(
         (status = 200, description = "The model with its names, scores and prices", body = ModelJson),
-        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        NotFound,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_model(
@@ -171,9 +167,8 @@ pub struct FormatQuery {
     params(FormatQuery),
     responses(
         (status = 200, description = "Every benchmark with its score, model and unmatched counts", content((Vec<serde_json::Value> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_benchmarks(
@@ -184,9 +179,7 @@ pub(crate) async fn api_benchmarks(
     let format = negotiate(q.format, &req);
     let list = models::benchmarks(pool.get_ref()).await?;
     match format {
-        Format::Json => Ok(HttpResponse::Ok()
-            .insert_header((header::VARY, "Accept"))
-            .json(list)),
+        Format::Json => Ok(negotiated_json(list)),
         Format::Csv => csv_response(
             "benchmarks",
             "key,name,scale,scores,models,unmatched_scores,sources",
@@ -254,10 +247,9 @@ async fn known_benchmark(
     params(FrontierQuery),
     responses(
         (status = 200, description = "The quality-vs-price frontier at the date", content((FrontierJson = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        NotFound,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_frontier(
@@ -286,21 +278,19 @@ pub(crate) async fn api_frontier(
     )
     .await?;
     match format {
-        Format::Json => Ok(HttpResponse::Ok()
-            .insert_header((header::VARY, "Accept"))
-            .json(FrontierJson {
-                benchmark: &f.benchmark,
-                metric: f.metric.as_deref(),
-                date: f.date,
-                prices: if k == KnownBy::AsOf {
-                    "asof"
-                } else {
-                    "earliest"
-                },
-                input_share: f.input_share,
-                note: PRICE_NOTE,
-                frontier: f.frontier().collect(),
-            })),
+        Format::Json => Ok(negotiated_json(FrontierJson {
+            benchmark: &f.benchmark,
+            metric: f.metric.as_deref(),
+            date: f.date,
+            prices: if k == KnownBy::AsOf {
+                "asof"
+            } else {
+                "earliest"
+            },
+            input_share: f.input_share,
+            note: PRICE_NOTE,
+            frontier: f.frontier().collect(),
+        })),
         Format::Csv => csv_response(
             "frontier",
             "model_id,model,released,score,price_usd_per_mtok,provider,price_effective,price_backfilled,self_reported,score_source",
@@ -346,10 +336,9 @@ pub struct CheapestQuery {
     params(CheapestQuery),
     responses(
         (status = 200, description = "The cheapest model reaching the score, over time", body = serde_json::Value),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        NotFound,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_cheapest(

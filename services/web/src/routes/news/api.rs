@@ -9,8 +9,9 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use super::{API_DEFAULT_LIMIT, NewsQuery, page_of, parse_id};
-use crate::error::{AppError, ErrorBody};
+use crate::error::AppError;
 use crate::extract::Query;
+use crate::openapi::{BadParam, NotFound, ServerErrors};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 struct SummaryJson<'a> {
@@ -114,9 +115,8 @@ struct ListJson<'a> {
     params(NewsQuery),
     responses(
         (status = 200, description = "One page of articles, newest first", body = ListJson),
-        (status = 400, description = "A parameter is wrong; the message names it", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        BadParam,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_list(
@@ -156,9 +156,8 @@ struct DetailJson<'a> {
     params(("id" = String, Path, description = "Article id")),
     responses(
         (status = 200, description = "The article with its text, entities and newest summary", body = DetailJson),
-        (status = 404, description = "Nothing of that name or id", body = ErrorBody),
-        (status = 500, description = "Our fault; the details are in the server log", body = ErrorBody),
-        (status = 503, description = "The database cannot be reached just now", body = ErrorBody),
+        NotFound,
+        ServerErrors,
     )
 )]
 pub(crate) async fn api_article(
