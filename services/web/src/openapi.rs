@@ -5,7 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
-use crate::routes::{api, correlations, events, jevons, models, news, shocks};
+use crate::routes::{correlations, events, jevons, market, models, news, shocks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,8 +20,8 @@ If-None-Match/If-Modified-Since for a 304.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
-        api::tickers,
-        api::prices,
+        market::api::tickers,
+        market::api::prices,
         models::api::api_models,
         models::api::api_model,
         models::api::api_benchmarks,

@@ -1,6 +1,5 @@
 //! Route table and the handlers, one module per family.
 
-pub(crate) mod api;
 mod assets;
 pub(crate) mod correlations;
 mod digest;
@@ -8,9 +7,11 @@ mod docs;
 pub(crate) mod events;
 mod health;
 pub(crate) mod jevons;
+mod jobs;
+pub(crate) mod market;
 pub(crate) mod models;
 pub(crate) mod news;
-mod pages;
+mod not_found;
 pub(crate) mod shocks;
 mod story;
 
@@ -30,14 +31,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(docs::routes)
         .service(
             web::scope("/api/v1")
-                .configure(api::api)
+                .configure(market::api)
                 .configure(models::api)
                 .configure(news::api)
                 .configure(events::api)
                 .configure(correlations::api)
                 .configure(jevons::api)
                 .configure(shocks::api)
-                .default_service(web::to(api::not_found)),
+                .default_service(web::to(not_found::api)),
         )
         .configure(models::pages)
         .configure(news::pages)
@@ -47,10 +48,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(digest::pages)
         .configure(jevons::pages)
         .configure(shocks::pages)
-        .route("/", web::get().to(pages::overview))
-        .route("/tickers/{symbol}", web::get().to(pages::ticker))
-        .route("/jobs", web::get().to(pages::jobs))
-        .default_service(web::to(pages::not_found));
+        .configure(market::pages)
+        .configure(jobs::pages)
+        .default_service(web::to(not_found::page));
 }
 
 /// Every route under `/api/v1`: method and path inside the scope, as the OpenAPI document

@@ -1,6 +1,5 @@
-//! HTML pages: the overview, a ticker's chart and recent days, and the job history.
+//! `/` (the overview of the watchlist) and `/tickers/{symbol}` (a ticker's chart and recent days).
 
-use super::html;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{Duration, NaiveDate};
@@ -12,8 +11,9 @@ use crate::charts;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::format;
+use crate::routes::html;
 use crate::views::{
-    ChartRange, JobRow, JobsPage, Nav, OverviewPage, RangeLink, TickerPage, day_rows, overview_row,
+    ChartRange, Nav, OverviewPage, RangeLink, TickerPage, day_rows, overview_row,
     overview_sections, overview_window_start,
 };
 
@@ -22,7 +22,6 @@ const RECENT_DAYS: usize = 30;
 /// Calendar days fetched for that table: comfortably more than 31 trading days.
 const RECENT_WINDOW_DAYS: i64 = 70;
 /// Job runs listed on /jobs.
-const JOB_RUNS_SHOWN: i64 = 50;
 const CHART_SIZE: (u32, u32) = (960, 420);
 
 fn range(from: NaiveDate, to: NaiveDate) -> Result<DateRange, AppError> {
@@ -139,34 +138,4 @@ pub async fn ticker(
         rows: day_rows(recent, RECENT_DAYS),
     };
     Ok(html(page.render()?))
-}
-
-/// `GET /jobs`: the most recent job runs.
-pub async fn jobs(pool: web::Data<PgPool>) -> Result<HttpResponse, AppError> {
-    let runs = jevons_store::job_runs::recent(pool.get_ref(), None, JOB_RUNS_SHOWN).await?;
-    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
-    let page = JobsPage {
-        title: "Jobs",
-        nav: Nav::Jobs,
-        runs: runs
-            .into_iter()
-            .map(|r| JobRow {
-                job: r.job,
-                scheduled_for: when(r.scheduled_for),
-                started_at: when(r.started_at),
-                finished_at: r.finished_at.map_or_else(|| "–".to_string(), when),
-                status: r.status.as_str(),
-                rows_written: format::thousands(r.rows_written),
-                error: r.error.unwrap_or_default(),
-            })
-            .collect(),
-    };
-    Ok(html(page.render()?))
-}
-
-/// Any path no route matched.
-pub async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound(
-        "There is no page at this address.".to_string(),
-    ))
 }

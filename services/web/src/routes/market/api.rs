@@ -1,22 +1,16 @@
-//! `/api/v1`: tickers and prices as JSON, prices also as CSV in the import format.
+//! `/api/v1/tickers` and `/api/v1/prices/{symbol}`: JSON, prices also as CSV in the import format.
 
-use actix_web::http::{Method, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use jevons_core::{DateRange, PriceBar, Role, Symbol};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use super::{Format, negotiate, negotiated_json, truncate};
 use crate::error::AppError;
 use crate::extract::{Query, empty_as_none};
 use crate::openapi::{BadParam, NotFound, ServerErrors};
-
-/// Routes under `/api/v1`.
-pub fn api(cfg: &mut web::ServiceConfig) {
-    super::api_route(cfg, Method::GET, "/tickers", tickers);
-    super::api_route(cfg, Method::GET, "/prices/{symbol}", prices);
-}
+use crate::routes::{Format, negotiate, negotiated_json};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TickerJson {
@@ -152,12 +146,4 @@ pub async fn prices(
                 .body(body))
         }
     }
-}
-
-/// Any other path under `/api/v1`: a JSON 404, not an HTML page.
-pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound(format!(
-        "no API endpoint at {}",
-        truncate(req.path())
-    )))
 }
