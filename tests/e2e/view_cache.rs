@@ -4,6 +4,10 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::*;
 
+async fn spawn_cached_app() -> TestApp {
+    spawn_app_with(true, |s| s.server.view_cache.enabled = true).await
+}
+
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
     response
         .headers()
@@ -15,7 +19,7 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
 
 #[tokio::test]
 async fn answers_carry_validators_and_conditional_requests_get_304() {
-    let app = spawn_app(true).await;
+    let app = spawn_cached_app().await;
     for path in [
         "/",
         "/api/v1/tickers",
@@ -73,7 +77,7 @@ async fn answers_carry_validators_and_conditional_requests_get_304() {
 
 #[tokio::test]
 async fn a_write_from_another_process_reaches_the_readers_within_seconds() {
-    let app = spawn_app(true).await;
+    let app = spawn_cached_app().await;
     let before = app.get("/api/v1/tickers").await;
     let etag = header(&before, "etag").to_string();
     assert!(
