@@ -60,6 +60,9 @@ struct CachedView {
 pub struct ViewCache {
     settings: ViewCacheSettings,
     views: moka::sync::Cache<String, Arc<CachedView>>,
+    /// One lock per view being computed: when a view goes stale under load, one request
+    /// computes it and the others wait for that answer instead of computing it again.
+    computing: moka::sync::Cache<String, Arc<tokio::sync::Mutex<()>>>,
     /// Changes heard from PostgreSQL (plus one per lost connection).
     heard: AtomicU64,
     /// When the data last changed, as far as this instance knows.
@@ -82,6 +85,7 @@ impl ViewCache {
         Self {
             settings: settings.clone(),
             views,
+            computing: moka::sync::Cache::builder().max_capacity(10_000).build(),
             heard: AtomicU64::new(0),
             changed_at: RwLock::new(SystemTime::now()),
             cache_control,
@@ -180,12 +184,28 @@ pub async fn serve_cached(
         return next.call(req).await;
     }
     let key = ViewCache::key(&req);
-    let generation = cache.generation();
-    let previous = cache.views.get(&key);
-    if let Some(view) = previous.as_ref().filter(|v| v.generation == generation) {
-        let resp = answer(&cache, view, req.headers());
+    let fresh = |cache: &ViewCache| {
+        let generation = cache.generation();
+        let previous = cache.views.get(&key);
+        match previous {
+            Some(view) if view.generation == generation => Ok(view),
+            other => Err((generation, other)),
+        }
+    };
+    if let Ok(view) = fresh(&cache) {
+        let resp = answer(&cache, &view, req.headers());
         return Ok(req.into_response(resp));
     }
+    let lock = cache.computing.get_with(key.clone(), Default::default);
+    let _computing = lock.lock().await;
+    // Another request may have computed it while this one waited.
+    let (generation, previous) = match fresh(&cache) {
+        Ok(view) => {
+            let resp = answer(&cache, &view, req.headers());
+            return Ok(req.into_response(resp));
+        }
+        Err(stale) => stale,
+    };
 
     let res = next.call(req).await?;
     if res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
