@@ -37,10 +37,7 @@ async fn prices_as_csv_round_trip_through_the_import_format() {
     ] {
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 200);
-        let content_type = response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .to_string();
+        let content_type = header(&response, "content-type").to_string();
         assert!(content_type.starts_with("text/csv"), "{content_type}");
         let body = response.text().await.unwrap();
         let bars = jevons_market::csv_file::read_reader(body.as_bytes()).unwrap();
@@ -98,12 +95,7 @@ async fn a_bad_parameter_is_named_in_json_under_the_api_and_on_the_error_page_el
 
     let r = app.get("/api/v1/prices/NVDA?from=2025-13-01").await;
     assert_eq!(r.status(), 400);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
-    );
+    assert!(header(&r, "content-type").starts_with("application/json"));
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "bad_request", "{body}");
     let message = body["error"]["message"].as_str().unwrap();
@@ -114,12 +106,7 @@ async fn a_bad_parameter_is_named_in_json_under_the_api_and_on_the_error_page_el
 
     let r = app.get("/jevons?to=2025-02-30").await;
     assert_eq!(r.status(), 400);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(header(&r, "content-type").starts_with("text/html"));
     let html = r.text().await.unwrap();
     assert!(html.contains("<!DOCTYPE html>"), "{html}");
     assert!(

@@ -8,12 +8,7 @@ async fn the_openapi_document_and_swagger_ui_are_served() {
 
     let r = app.get("/api/v1/openapi.json").await;
     assert_eq!(r.status(), 200);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
-    );
+    assert!(header(&r, "content-type").starts_with("application/json"));
     let spec: serde_json::Value = r.json().await.unwrap();
     assert!(
         spec["openapi"].as_str().unwrap().starts_with("3.1"),
@@ -33,18 +28,13 @@ async fn the_openapi_document_and_swagger_ui_are_served() {
 
     let r = app.get("/api/docs").await;
     assert_eq!(r.status(), 200);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(header(&r, "content-type").starts_with("text/html"));
     let html = r.text().await.unwrap();
     assert!(html.contains("/api/docs/swagger-ui-bundle.js"), "{html}");
 
     let r = app.get("/api/docs/swagger-ui-bundle.js").await;
     assert_eq!(r.status(), 200);
-    let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+    let ct = header(&r, "content-type").to_string();
     assert!(ct.starts_with("text/javascript"), "{ct}");
     assert!(r.bytes().await.unwrap().len() > 100_000);
 }

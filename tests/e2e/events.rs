@@ -48,12 +48,7 @@ async fn the_sell_off_study_through_the_api() {
         .get("/api/v1/event-study?day=2025-01-27&symbols=NVDA,AVGO&windows=0,0;-1,1&format=csv")
         .await;
     assert_eq!(csv.status(), 200);
-    assert!(
-        csv.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/csv")
-    );
+    assert!(header(&csv, "content-type").starts_with("text/csv"));
     let text = csv.text().await.unwrap();
     assert_eq!(text.lines().count(), 1 + 4, "{text}");
     assert!(

@@ -209,3 +209,13 @@ pub fn watchlist_only(settings: &mut Settings, symbols: &[&str]) {
 pub fn sym(s: &str) -> Symbol {
     Symbol::parse(s).unwrap()
 }
+
+/// A response header as text; a missing one fails the test with its name.
+pub fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name} header"))
+        .to_str()
+        .unwrap()
+}

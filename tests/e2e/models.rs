@@ -287,12 +287,7 @@ async fn frontier_api_moves_when_deepseek_arrives() {
     );
 
     let csv = get("benchmark=gpqa-diamond&date=2025-02-06&format=csv").await;
-    assert!(
-        csv.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/csv")
-    );
+    assert!(header(&csv, "content-type").starts_with("text/csv"));
     let text = csv.text().await.unwrap();
     assert!(text.starts_with("model_id,model,released,score,price_usd_per_mtok"));
     assert!(text.contains(",DeepSeek-R1,2025-01-20,"));

@@ -8,15 +8,6 @@ async fn spawn_cached_app() -> TestApp {
     spawn_app_with(true, |s| s.server.view_cache.enabled = true).await
 }
 
-fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
-    response
-        .headers()
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name} header"))
-        .to_str()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn answers_carry_validators_and_conditional_requests_get_304() {
     let app = spawn_cached_app().await;
