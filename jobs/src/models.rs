@@ -9,6 +9,7 @@ use jevons_benchmarks::epoch::{hub_benchmark_from_file_name, hub_zip_entries};
 use jevons_benchmarks::fetch::{FetchPolicy, client, fetch};
 use jevons_benchmarks::{AliasTable, Format, ParseOptions, SourceBatch, snapshot_from_file_name};
 use jevons_core::Settings;
+use jevons_core::retry::RetryPolicy;
 use jevons_store::PgPool;
 use jevons_store::models::{self, AliasRow, ImportStats};
 
@@ -290,9 +291,7 @@ pub async fn fetch_sources_on(
     let m = &settings.models;
     let policy = FetchPolicy {
         timeout: std::time::Duration::from_secs(m.timeout_secs.max(1)),
-        max_attempts: m.max_attempts,
-        backoff_base: std::time::Duration::from_millis(m.backoff_base_ms),
-        backoff_max: std::time::Duration::from_millis(m.backoff_max_ms),
+        retry: RetryPolicy::from_millis(m.max_attempts, m.backoff_base_ms, m.backoff_max_ms),
     };
     let http = client(&policy)?;
     sync_aliases(pool, &m.alias_file).await?;

@@ -1,7 +1,10 @@
 //! Downloads a source file with retries: transient failures (timeouts, 5xx, 429) are retried
-//! with exponential backoff and full jitter; anything else fails at once.
+//! under the shared policy (`jevons_core::retry`); anything else fails at once.
 
 use std::time::Duration;
+
+use jevons_core::retry::{self, RetryPolicy, Step};
+use reqwest::header::RETRY_AFTER;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -17,13 +20,11 @@ pub enum FetchError {
     Client(reqwest::Error),
 }
 
-/// Retry settings of a fetch.
+/// Timeout and retry settings of a fetch.
 #[derive(Debug, Clone, Copy)]
 pub struct FetchPolicy {
     pub timeout: Duration,
-    pub max_attempts: u32,
-    pub backoff_base: Duration,
-    pub backoff_max: Duration,
+    pub retry: RetryPolicy,
 }
 
 pub fn client(policy: &FetchPolicy) -> Result<reqwest::Client, FetchError> {
@@ -35,56 +36,45 @@ pub fn client(policy: &FetchPolicy) -> Result<reqwest::Client, FetchError> {
 }
 
 /// The body of `url`, retried per `policy`.
+#[tracing::instrument(skip(client, policy))]
 pub async fn fetch(
     client: &reqwest::Client,
     url: &str,
     policy: &FetchPolicy,
 ) -> Result<Vec<u8>, FetchError> {
-    let attempts = policy.max_attempts.max(1);
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let err = match client.get(url).send().await {
-            Ok(resp) if resp.status().is_success() => match resp.bytes().await {
-                Ok(b) => return Ok(b.to_vec()),
-                Err(e) => FetchError::Http {
-                    url: url.into(),
-                    source: e,
-                },
-            },
-            Ok(resp) => {
-                let status = resp.status();
-                let err = FetchError::Status {
-                    url: url.into(),
-                    status: status.as_u16(),
-                };
-                if !(status.is_server_error() || status.as_u16() == 429) {
-                    return Err(err);
-                }
-                err
-            }
-            Err(e) => FetchError::Http {
-                url: url.into(),
-                source: e,
-            },
-        };
-        if attempt >= attempts {
-            return Err(err);
-        }
-        let ceiling = policy
-            .backoff_base
-            .saturating_mul(1u32 << (attempt - 1).min(16))
-            .min(policy.backoff_max);
-        let wait = ceiling.mul_f64(jitter());
-        tracing::warn!(url, attempt, error = %err, wait_ms = wait.as_millis() as u64, "fetch failed; retrying");
-        tokio::time::sleep(wait).await;
-    }
+    retry::run(&policy.retry, |_| fetch_once(client, url)).await
 }
 
-/// A number in [0, 1) without a random-number crate: the clock's sub-second nanoseconds.
-fn jitter() -> f64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    f64::from(nanos % 1_000_000) / 1_000_000.0
+async fn fetch_once(client: &reqwest::Client, url: &str) -> Step<Vec<u8>, FetchError> {
+    let http = |source| FetchError::Http {
+        url: url.into(),
+        source,
+    };
+    match client.get(url).send().await {
+        Ok(resp) if resp.status().is_success() => match resp.bytes().await {
+            Ok(b) => Step::Done(b.to_vec()),
+            Err(e) => Step::Retry {
+                error: http(e),
+                retry_after: None,
+            },
+        },
+        Ok(resp) => {
+            let status = resp.status();
+            let error = FetchError::Status {
+                url: url.into(),
+                status: status.as_u16(),
+            };
+            if status.is_server_error() || status.as_u16() == 429 {
+                let retry_after =
+                    retry::from_header(resp.headers().get(RETRY_AFTER).map(|v| v.as_bytes()));
+                Step::Retry { error, retry_after }
+            } else {
+                Step::Fail(error)
+            }
+        }
+        Err(e) => Step::Retry {
+            error: http(e),
+            retry_after: None,
+        },
+    }
 }

@@ -1,4 +1,5 @@
-//! Domain types and configuration shared by every jevons crate. No I/O beyond reading config files.
+//! Domain types and configuration shared by every jevons crate. No I/O beyond reading config files
+//! (the retry policy sleeps between its caller's attempts, but does none itself).
 
 pub mod ai;
 pub mod config;
@@ -6,6 +7,7 @@ pub mod csv_export;
 pub mod fundamentals;
 pub mod grounding;
 pub mod price;
+pub mod retry;
 pub mod symbol;
 
 pub use config::Settings;

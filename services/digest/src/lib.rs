@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use jevons_core::Settings;
+use jevons_core::retry::RetryPolicy;
 use jevons_store::digest::{self as db, OutboxItem, OutboxKind, SubscribeOutcome, Subscriber};
 use jevons_store::{PgPool, StoreError};
 use secrecy::ExposeSecret;
@@ -397,13 +398,17 @@ impl Digests {
     }
 }
 
-/// `base · 2^(attempt-1)`, capped at `max`.
+/// When the outbox tries a message again after its `attempt`-th failure: the shared retry
+/// policy's ceiling, `base · 2^(attempt-1)` capped at `max`. Not jittered: the time is stored
+/// in the row, and the poller sends one message at a time, so failures never retry as a burst.
 pub fn backoff(base_secs: u64, max_secs: u64, attempt: i32) -> chrono::Duration {
-    let exp = u32::try_from(attempt.saturating_sub(1).clamp(0, 30)).unwrap_or(0);
-    let secs = base_secs
-        .saturating_mul(1u64 << exp)
-        .min(max_secs.max(base_secs));
-    chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
+    let policy = RetryPolicy::new(
+        u32::MAX,
+        std::time::Duration::from_secs(base_secs),
+        std::time::Duration::from_secs(max_secs.max(base_secs)),
+    );
+    let retry = u32::try_from(attempt.saturating_sub(1)).unwrap_or(0);
+    chrono::Duration::from_std(policy.ceiling(retry)).unwrap_or(chrono::Duration::MAX)
 }
 
 trait WeekdayOf {

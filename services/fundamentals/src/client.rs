@@ -6,9 +6,9 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use jevons_core::config::FundamentalsSettings;
+use jevons_core::retry::{self, RetryPolicy, Step};
 use reqwest::StatusCode;
 use reqwest::header::RETRY_AFTER;
 
@@ -28,9 +28,7 @@ pub struct EdgarClient {
     http: reqwest::Client,
     base_url: String,
     limiter: Arc<DefaultDirectRateLimiter>,
-    max_attempts: u32,
-    backoff_base: Duration,
-    backoff_max: Duration,
+    retry: RetryPolicy,
 }
 
 impl EdgarClient {
@@ -54,9 +52,11 @@ impl EdgarClient {
             http,
             base_url: settings.base_url.trim_end_matches('/').to_string(),
             limiter: Arc::new(RateLimiter::direct(quota)),
-            max_attempts: settings.max_attempts.max(1),
-            backoff_base: Duration::from_millis(settings.backoff_base_ms),
-            backoff_max: Duration::from_millis(settings.backoff_max_ms),
+            retry: RetryPolicy::from_millis(
+                settings.max_attempts,
+                settings.backoff_base_ms,
+                settings.backoff_max_ms,
+            ),
         })
     }
 
@@ -87,27 +87,18 @@ impl EdgarClient {
     }
 
     async fn get(&self, url: &str) -> Result<Vec<u8>, EdgarError> {
-        let mut attempt = 1;
-        loop {
+        retry::run(&self.retry, |attempt| async move {
             self.limiter.until_ready().await;
-            let (error, retry_after) = match self.get_once(url).await {
-                Ok(body) => return Ok(body),
-                Err(Failure::Permanent(e)) => return Err(e),
-                Err(Failure::Transient(e, retry_after)) => (e, retry_after),
-            };
-            if attempt >= self.max_attempts {
-                return Err(error.after(attempt));
+            match self.get_once(url).await {
+                Ok(body) => Step::Done(body),
+                Err(Failure::Permanent(e)) => Step::Fail(e),
+                Err(Failure::Transient(e, retry_after)) => Step::Retry {
+                    error: e.after(attempt),
+                    retry_after,
+                },
             }
-            let wait = retry_after
-                .unwrap_or_else(|| {
-                    self.backoff_base
-                        .saturating_mul(1u32.checked_shl(attempt - 1).unwrap_or(u32::MAX))
-                })
-                .min(self.backoff_max);
-            tracing::info!(url, attempt, ?wait, %error, "transient failure, retrying");
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
+        })
+        .await
     }
 
     async fn get_once(&self, url: &str) -> Result<Vec<u8>, Failure> {
@@ -120,11 +111,8 @@ impl EdgarClient {
             .map_err(|e| transport(url, &e))?;
         let status = response.status();
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            let retry_after = response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_retry_after);
+            let retry_after =
+                retry::from_header(response.headers().get(RETRY_AFTER).map(|v| v.as_bytes()));
             return Err(Failure::Transient(
                 EdgarError::Http {
                     url: url.to_string(),
@@ -206,35 +194,5 @@ fn transport(url: &str, e: &reqwest::Error) -> Failure {
         Failure::Permanent(error)
     } else {
         Failure::Transient(error, None)
-    }
-}
-
-/// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3); a past date means now.
-pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    Some(
-        (at.with_timezone(&Utc) - Utc::now())
-            .to_std()
-            .unwrap_or(Duration::ZERO),
-    )
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_reads_seconds_and_dates() {
-        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
     }
 }

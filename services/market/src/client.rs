@@ -3,15 +3,15 @@
 use std::fmt;
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use jevons_core::config::{MarketSettings, ProviderKind};
 use jevons_core::price::BadBar;
+use jevons_core::retry::{self, RetryPolicy, Step};
 use jevons_core::{PriceBar, Symbol, validate_series};
 use reqwest::StatusCode;
 use reqwest::header::RETRY_AFTER;
 
 use crate::ParseError;
-use crate::retry::{self, RetryPolicy, Step};
 use crate::{stooq, yahoo};
 
 /// Larger bodies are refused: a daily series of decades is well under 1 MB, so this only stops a
@@ -160,7 +160,7 @@ impl MarketClient {
             providers: settings.providers.clone(),
             yahoo_base: settings.yahoo_base_url.trim_end_matches('/').to_string(),
             stooq_base: settings.stooq_base_url.trim_end_matches('/').to_string(),
-            retry: RetryPolicy::new(
+            retry: RetryPolicy::from_millis(
                 settings.max_attempts,
                 settings.backoff_base_ms,
                 settings.backoff_max_ms,
@@ -285,11 +285,8 @@ impl MarketClient {
         };
         let status = response.status();
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            let retry_after = response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| retry::parse_retry_after(v, Utc::now()));
+            let retry_after =
+                retry::from_header(response.headers().get(RETRY_AFTER).map(|v| v.as_bytes()));
             return Step::Retry {
                 error: ProviderError::Http {
                     status: status.as_u16(),

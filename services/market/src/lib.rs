@@ -5,7 +5,6 @@
 
 mod client;
 pub mod csv_file;
-mod retry;
 pub mod stooq;
 pub mod yahoo;
 

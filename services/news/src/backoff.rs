@@ -2,13 +2,13 @@
 
 use std::time::Duration;
 
+use jevons_core::retry::RetryPolicy;
 use rand::Rng;
 
-/// Exponential backoff with jitter for a feed that failed `consecutive_errors` times in a row
-/// (1 after the first failure): `base · 2^(n-1)` capped at `max`, drawn uniformly from its upper
-/// half so feeds that failed together do not retry together. A server's `Retry-After` is a lower
-/// bound (capped at a week, so a confused server cannot park a feed for ever). The feed is never
-/// disabled: it is only retried later.
+/// The shared retry policy (`jevons_core::retry`) for a feed that failed `consecutive_errors`
+/// times in a row (1 after the first failure): `base · 2^(n-1)` capped at `max`, drawn from its
+/// upper half; a server's `Retry-After` instead, capped at a week so a confused server cannot
+/// park a feed for ever. The feed is never disabled: it is only retried later.
 pub fn failure_delay<R: Rng + ?Sized>(
     consecutive_errors: u32,
     base: Duration,
@@ -17,18 +17,10 @@ pub fn failure_delay<R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Duration {
     const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
-    let exponent = consecutive_errors.saturating_sub(1).min(30);
-    let ceiling = base
-        .checked_mul(1u32 << exponent)
-        .unwrap_or(max)
-        .min(max)
-        .max(Duration::from_secs(1));
-    let ceiling_ms = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-    let drawn = Duration::from_millis(rng.random_range(ceiling_ms / 2..=ceiling_ms));
-    match retry_after {
-        Some(wait) => drawn.max(wait.min(WEEK)),
-        None => drawn,
-    }
+    // The poller schedules, it does not sleep: a server may ask for far longer than `max`.
+    RetryPolicy::new(u32::MAX, base.max(Duration::from_secs(1)), max)
+        .with_retry_after_max(WEEK)
+        .delay(consecutive_errors.saturating_sub(1), retry_after, rng)
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use jevons_core::config::NewsSettings;
+use jevons_core::retry;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url, redirect};
 
@@ -96,18 +96,6 @@ impl FetchError {
         }
         FetchError::Network(text)
     }
-}
-
-/// `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3).
-pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = DateTime::parse_from_rfc2822(value)
-        .ok()?
-        .with_timezone(&Utc);
-    Some((at - now).to_std().unwrap_or(Duration::ZERO))
 }
 
 /// The client for feeds and the pages they link to. Cheap to clone.
@@ -233,11 +221,11 @@ impl NewsClient {
     async fn read(&self, mut resp: reqwest::Response) -> Result<Fetched, FetchError> {
         let status = resp.status();
         if !status.is_success() {
-            let retry_after = resp
-                .headers()
-                .get(header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| parse_retry_after(v, Utc::now()));
+            let retry_after = retry::from_header(
+                resp.headers()
+                    .get(header::RETRY_AFTER)
+                    .map(|v| v.as_bytes()),
+            );
             return Err(FetchError::Status {
                 status: status.as_u16(),
                 retry_after,
@@ -461,18 +449,5 @@ mod tests {
             c.fetch_page(&format!("{}/pdf", server.uri())).await,
             Err(FetchError::NotHtml(_))
         ));
-    }
-
-    #[test]
-    fn retry_after_takes_seconds_and_dates() {
-        let now = DateTime::parse_from_rfc3339("2025-01-27T12:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(parse_retry_after("30", now), Some(Duration::from_secs(30)));
-        assert_eq!(
-            parse_retry_after("Mon, 27 Jan 2025 12:02:00 GMT", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
     }
 }
