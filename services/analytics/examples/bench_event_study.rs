@@ -1,4 +1,4 @@
-//! Times the full event study (price frame → returns panel → every event's study with all
+//! Times the full event study (price series → returns panel → every event's study with all
 //! tests) on a long CSV `symbol,day,adj_close` and a file of event days, for
 //! scripts/bench-event-study. Prints one JSON line.
 //!
@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use jevons_analytics::anchoring::EventTiming;
 use jevons_analytics::event_study::{EventStudy, StudySpec, event_studies};
 use jevons_analytics::pooled::{default_windows, pooled_study};
-use jevons_analytics::returns::{prices_frame, return_panel};
+use jevons_analytics::returns::return_panel;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -50,7 +50,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let benchmark = args[3].as_str();
     let runs: usize = args[4].parse()?;
     let symbols: Vec<String> = series.iter().map(|s| s.0.clone()).collect();
-    let frame = prices_frame(series.iter().map(|(s, b)| (s.as_str(), b.as_slice())))?;
     let spec = StudySpec::default();
 
     let mut best = f64::INFINITY;
@@ -61,7 +60,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut skipped = 0usize;
     for _ in 0..runs.max(1) {
         let t0 = Instant::now();
-        let panel = return_panel(&frame, benchmark, &symbols)?;
+        let prices = series.iter().map(|(s, b)| (s.as_str(), b.as_slice()));
+        let panel = return_panel(prices, benchmark, &symbols)?;
         let results = event_studies(&panel, &events, &spec);
         let ms = t0.elapsed().as_secs_f64() * 1e3;
         best = best.min(ms);

@@ -3,7 +3,6 @@
 //! and returns.
 
 use chrono::NaiveDate;
-use polars::prelude::*;
 use serde::Serialize;
 
 use crate::returns::{MarketError, ReturnPanel};
@@ -53,33 +52,6 @@ pub fn rolling_beta_corr(panel: &ReturnPanel, returns: &[f64], window: usize) ->
         });
     }
     out
-}
-
-/// Rolling beta and correlation of every stock of the panel as a frame: `symbol`, `window`,
-/// `day`, `beta`, `corr`.
-pub fn rolling_frame(panel: &ReturnPanel, windows: &[usize]) -> Result<DataFrame, MarketError> {
-    let (mut sym, mut win, mut day, mut beta, mut corr) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (s, r) in panel.symbols.iter().zip(&panel.returns) {
-        for w in windows {
-            for p in rolling_beta_corr(panel, r, *w) {
-                sym.push(s.as_str());
-                win.push(u32::try_from(*w).unwrap_or(u32::MAX));
-                day.push(p.day);
-                beta.push(p.beta);
-                corr.push(p.corr);
-            }
-        }
-    }
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new("symbol".into(), sym),
-        Column::new("window".into(), win),
-        DateChunked::from_naive_date("day".into(), day)
-            .into_series()
-            .into(),
-        Column::new("beta".into(), beta),
-        Column::new("corr".into(), corr),
-    ])?)
 }
 
 /// Pairwise correlations of daily returns between `from` and `to` (both included), the
@@ -173,39 +145,6 @@ pub fn lead_lag(x: &[f64], y: &[f64], max_lag: i32) -> Vec<LagCorrelation> {
         .collect()
 }
 
-/// [`lead_lag`] of two columns of a daily frame (one row per day, ascending): `lag`, `corr`,
-/// `n`, `t`, `p`.
-pub fn lead_lag_frame(
-    daily: &DataFrame,
-    signal: &str,
-    returns: &str,
-    max_lag: i32,
-) -> Result<DataFrame, MarketError> {
-    let get = |name: &str| -> Result<Vec<f64>, MarketError> {
-        Ok(daily
-            .column(name)?
-            .cast(&DataType::Float64)?
-            .f64()?
-            .iter()
-            .map(|v| v.unwrap_or(f64::NAN))
-            .collect())
-    };
-    let rows = lead_lag(&get(signal)?, &get(returns)?, max_lag);
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new("lag".into(), rows.iter().map(|r| r.lag).collect::<Vec<_>>()),
-        Column::new(
-            "corr".into(),
-            rows.iter().map(|r| r.corr).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "n".into(),
-            rows.iter().map(|r| r.n as u64).collect::<Vec<_>>(),
-        ),
-        Column::new("t".into(), rows.iter().map(|r| r.t).collect::<Vec<_>>()),
-        Column::new("p".into(), rows.iter().map(|r| r.p).collect::<Vec<_>>()),
-    ])?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,13 +186,6 @@ mod tests {
         assert!(best.corr > 0.9 && best.p < 1e-6, "{best:?}");
         let zero = rows.iter().find(|r| r.lag == 0).unwrap();
         assert!(zero.p > 0.01, "{zero:?}");
-        let df = DataFrame::new_infer_height(vec![
-            Column::new("news".into(), x.clone()),
-            Column::new("ret".into(), y.clone()),
-        ])
-        .unwrap();
-        let frame = lead_lag_frame(&df, "news", "ret", 5).unwrap();
-        assert_eq!(frame.height(), 11);
     }
 
     #[test]
@@ -279,7 +211,10 @@ mod tests {
         let mx = correlation_matrix(&panel, cal[0], cal[199]).unwrap();
         assert_eq!(mx.symbols, vec!["SPY", "X"]);
         assert!((mx.values[0][1] - 1.0).abs() < 1e-12);
-        let frame = rolling_frame(&panel, &ROLLING_WINDOWS).unwrap();
-        assert_eq!(frame.height(), 181 + 141 + 81);
+        let lens: Vec<usize> = ROLLING_WINDOWS
+            .iter()
+            .map(|w| rolling_beta_corr(&panel, &panel.returns[0], *w).len())
+            .collect();
+        assert_eq!(lens, [181, 141, 81]);
     }
 }

@@ -2,20 +2,17 @@
 //! Pareto frontier of (price, score) at a date, the cheapest price reaching a score over time,
 //! and log-linear trends of training compute and cost.
 //!
-//! Inputs and outputs are DataFrames; the frontier and the fit walk plain columns extracted
-//! from them, which is clearer than expressions for a running maximum and an OLS with its
-//! standard error.
+//! Inputs and outputs are rows: the frontier is a per-model pick, a sort and a running maximum,
+//! the fit an OLS with its standard error, plain loops both (a frame here was only copied back
+//! into vectors).
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EfficiencyError {
-    #[error(transparent)]
-    Polars(#[from] PolarsError),
     #[error("{0}")]
     Invalid(String),
 }
@@ -60,52 +57,6 @@ impl Default for FrontierOptions {
     }
 }
 
-/// The polars `Date` physical value (days since 1970-01-01).
-fn days(d: NaiveDate) -> i32 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
-    i32::try_from((d - epoch).num_days()).unwrap_or(i32::MAX)
-}
-
-fn date(days: i32) -> NaiveDate {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
-    epoch + chrono::Duration::days(i64::from(days))
-}
-
-fn date_column(name: &str, values: Vec<Option<NaiveDate>>) -> Column {
-    let physical: Vec<Option<i32>> = values.into_iter().map(|d| d.map(days)).collect();
-    Column::new(name.into(), physical)
-        .cast(&DataType::Date)
-        .unwrap_or_else(|_| Column::new_empty(name.into(), &DataType::Date))
-}
-
-fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<NaiveDate>>, EfficiencyError> {
-    let c = df.column(name)?.cast(&DataType::Int32)?;
-    Ok(c.i32()?.iter().map(|d| d.map(date)).collect())
-}
-
-fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, EfficiencyError> {
-    let c = df.column(name)?.cast(&DataType::Float64)?;
-    Ok(c.f64()?.iter().collect())
-}
-
-fn ints(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>, EfficiencyError> {
-    let c = df.column(name)?.cast(&DataType::Int64)?;
-    Ok(c.i64()?.iter().collect())
-}
-
-fn strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>, EfficiencyError> {
-    Ok(df
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|s| s.map(str::to_string))
-        .collect())
-}
-
-fn bools(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>, EfficiencyError> {
-    Ok(df.column(name)?.bool()?.iter().collect())
-}
-
 /// A score table as the frontier expects it: one row per (model, score report).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreInput {
@@ -132,65 +83,6 @@ pub struct PriceInput {
     pub dated: bool,
 }
 
-/// Scores as a DataFrame: `model_id, model, released, score, as_of, self_reported, source`.
-pub fn scores_frame(rows: &[ScoreInput]) -> Result<DataFrame, EfficiencyError> {
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new(
-            "model_id".into(),
-            rows.iter().map(|r| r.model_id).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "model".into(),
-            rows.iter().map(|r| r.model.clone()).collect::<Vec<_>>(),
-        ),
-        date_column("released", rows.iter().map(|r| r.released).collect()),
-        Column::new(
-            "score".into(),
-            rows.iter().map(|r| r.score).collect::<Vec<_>>(),
-        ),
-        date_column("as_of", rows.iter().map(|r| r.as_of).collect()),
-        Column::new(
-            "self_reported".into(),
-            rows.iter().map(|r| r.self_reported).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "source".into(),
-            rows.iter().map(|r| r.source.clone()).collect::<Vec<_>>(),
-        ),
-    ])?)
-}
-
-/// Prices as a DataFrame: `model_id, provider, input, output, effective, valid_until, dated`.
-pub fn prices_frame(rows: &[PriceInput]) -> Result<DataFrame, EfficiencyError> {
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new(
-            "model_id".into(),
-            rows.iter().map(|r| r.model_id).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "provider".into(),
-            rows.iter().map(|r| r.provider.clone()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "input".into(),
-            rows.iter().map(|r| r.input).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "output".into(),
-            rows.iter().map(|r| r.output).collect::<Vec<_>>(),
-        ),
-        date_column(
-            "effective",
-            rows.iter().map(|r| Some(r.effective)).collect(),
-        ),
-        date_column("valid_until", rows.iter().map(|r| r.valid_until).collect()),
-        Column::new(
-            "dated".into(),
-            rows.iter().map(|r| r.dated).collect::<Vec<_>>(),
-        ),
-    ])?)
-}
-
 /// One model's point at a date.
 #[derive(Debug, Clone, PartialEq)]
 struct Point {
@@ -206,52 +98,6 @@ struct Point {
     price_effective: NaiveDate,
     backfilled: bool,
     price_dated: bool,
-}
-
-fn score_rows(scores: &DataFrame) -> Result<Vec<ScoreInput>, EfficiencyError> {
-    let id = ints(scores, "model_id")?;
-    let model = strings(scores, "model")?;
-    let released = dates(scores, "released")?;
-    let score = floats(scores, "score")?;
-    let as_of = dates(scores, "as_of")?;
-    let own = bools(scores, "self_reported")?;
-    let source = strings(scores, "source")?;
-    Ok((0..scores.height())
-        .filter_map(|i| {
-            Some(ScoreInput {
-                model_id: id[i]?,
-                model: model[i].clone().unwrap_or_default(),
-                released: released[i],
-                score: score[i].filter(|s| s.is_finite())?,
-                as_of: as_of[i],
-                self_reported: own[i].unwrap_or(true),
-                source: source[i].clone().unwrap_or_default(),
-            })
-        })
-        .collect())
-}
-
-fn price_rows(prices: &DataFrame) -> Result<Vec<PriceInput>, EfficiencyError> {
-    let id = ints(prices, "model_id")?;
-    let provider = strings(prices, "provider")?;
-    let input = floats(prices, "input")?;
-    let output = floats(prices, "output")?;
-    let effective = dates(prices, "effective")?;
-    let until = dates(prices, "valid_until")?;
-    let dated = bools(prices, "dated")?;
-    Ok((0..prices.height())
-        .filter_map(|i| {
-            Some(PriceInput {
-                model_id: id[i]?,
-                provider: provider[i].clone().unwrap_or_default(),
-                input: input[i],
-                output: output[i],
-                effective: effective[i]?,
-                valid_until: until[i],
-                dated: dated[i].unwrap_or(false),
-            })
-        })
-        .collect())
 }
 
 /// The score a model counts with at `day`: independent measurements before self-reported ones,
@@ -329,8 +175,8 @@ fn pick_price<'a>(
 }
 
 fn points(
-    scores: &DataFrame,
-    prices: &DataFrame,
+    scores: &[ScoreInput],
+    prices: &[PriceInput],
     day: NaiveDate,
     opts: &FrontierOptions,
 ) -> Result<Vec<Point>, EfficiencyError> {
@@ -340,14 +186,12 @@ fn points(
             opts.input_share
         )));
     }
-    let scores = score_rows(scores)?;
-    let prices = price_rows(prices)?;
     let mut by_model: HashMap<i64, Vec<&ScoreInput>> = HashMap::new();
-    for s in &scores {
+    for s in scores.iter().filter(|s| s.score.is_finite()) {
         by_model.entry(s.model_id).or_default().push(s);
     }
     let mut price_by_model: HashMap<i64, Vec<&PriceInput>> = HashMap::new();
-    for p in &prices {
+    for p in prices {
         price_by_model.entry(p.model_id).or_default().push(p);
     }
     let mut out = Vec::new();
@@ -411,83 +255,42 @@ pub fn pareto_indices(sorted: &[(f64, f64)]) -> Vec<usize> {
 }
 
 /// Every model released by `day` with a score and a price known by then, cheapest first, with
-/// `on_frontier` marking the (price, score) Pareto frontier. Columns: `model_id, model,
-/// released, score, score_as_of, self_reported, score_source, price, provider,
-/// price_effective, price_backfilled, usd_per_point, on_frontier`.
+/// `on_frontier` marking the (price, score) Pareto frontier.
 pub fn frontier(
-    scores: &DataFrame,
-    prices: &DataFrame,
+    scores: &[ScoreInput],
+    prices: &[PriceInput],
     day: NaiveDate,
     opts: &FrontierOptions,
-) -> Result<DataFrame, EfficiencyError> {
+) -> Result<Vec<FrontierRow>, EfficiencyError> {
     let pts = points(scores, prices, day, opts)?;
     let pairs: Vec<(f64, f64)> = pts.iter().map(|p| (p.price, p.score)).collect();
     let mut on = vec![false; pts.len()];
     for i in pareto_indices(&pairs) {
         on[i] = true;
     }
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new(
-            "model_id".into(),
-            pts.iter().map(|p| p.model_id).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "model".into(),
-            pts.iter().map(|p| p.model.clone()).collect::<Vec<_>>(),
-        ),
-        date_column("released", pts.iter().map(|p| Some(p.released)).collect()),
-        Column::new(
-            "score".into(),
-            pts.iter().map(|p| p.score).collect::<Vec<_>>(),
-        ),
-        date_column("score_as_of", pts.iter().map(|p| p.score_as_of).collect()),
-        Column::new(
-            "self_reported".into(),
-            pts.iter().map(|p| p.self_reported).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "score_source".into(),
-            pts.iter()
-                .map(|p| p.score_source.clone())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "price".into(),
-            pts.iter().map(|p| p.price).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "provider".into(),
-            pts.iter().map(|p| p.provider.clone()).collect::<Vec<_>>(),
-        ),
-        date_column(
-            "price_effective",
-            pts.iter().map(|p| Some(p.price_effective)).collect(),
-        ),
-        Column::new(
-            "price_backfilled".into(),
-            pts.iter().map(|p| p.backfilled).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "price_dated".into(),
-            pts.iter().map(|p| p.price_dated).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "usd_per_point".into(),
-            pts.iter()
-                .map(|p| {
-                    if p.score > 0.0 {
-                        Some(p.price / p.score)
-                    } else {
-                        None
-                    }
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Column::new("on_frontier".into(), on),
-    ])?)
+    Ok(pts
+        .into_iter()
+        .zip(on)
+        .map(|(p, on_frontier)| FrontierRow {
+            usd_per_point: (p.score > 0.0).then(|| p.price / p.score),
+            model_id: p.model_id,
+            model: p.model,
+            released: p.released,
+            score: p.score,
+            score_as_of: p.score_as_of,
+            self_reported: p.self_reported,
+            score_source: p.score_source,
+            price: p.price,
+            provider: p.provider,
+            price_effective: p.price_effective,
+            price_backfilled: p.backfilled,
+            price_dated: p.price_dated,
+            on_frontier,
+        })
+        .collect())
 }
 
-/// A row of a frontier DataFrame, for callers that render it.
+/// A model on the chart of [`frontier`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FrontierRow {
     pub model_id: i64,
@@ -507,86 +310,36 @@ pub struct FrontierRow {
     pub on_frontier: bool,
 }
 
-/// The rows of a [`frontier`] DataFrame.
-pub fn frontier_rows(df: &DataFrame) -> Result<Vec<FrontierRow>, EfficiencyError> {
-    let id = ints(df, "model_id")?;
-    let model = strings(df, "model")?;
-    let released = dates(df, "released")?;
-    let score = floats(df, "score")?;
-    let score_as_of = dates(df, "score_as_of")?;
-    let own = bools(df, "self_reported")?;
-    let source = strings(df, "score_source")?;
-    let price = floats(df, "price")?;
-    let provider = strings(df, "provider")?;
-    let eff = dates(df, "price_effective")?;
-    let back = bools(df, "price_backfilled")?;
-    let dated = bools(df, "price_dated")?;
-    let per = floats(df, "usd_per_point")?;
-    let on = bools(df, "on_frontier")?;
-    Ok((0..df.height())
-        .filter_map(|i| {
-            Some(FrontierRow {
-                model_id: id[i]?,
-                model: model[i].clone()?,
-                released: released[i]?,
-                score: score[i]?,
-                score_as_of: score_as_of[i],
-                self_reported: own[i]?,
-                score_source: source[i].clone()?,
-                price: price[i]?,
-                provider: provider[i].clone()?,
-                price_effective: eff[i]?,
-                price_backfilled: back[i]?,
-                price_dated: dated[i]?,
-                usd_per_point: per[i],
-                on_frontier: on[i]?,
+/// For each date, the cheapest model reaching `score >= threshold` among those known then
+/// (the model fields empty where none reaches it).
+pub fn cheapest_reaching(
+    scores: &[ScoreInput],
+    prices: &[PriceInput],
+    threshold: f64,
+    dates: &[NaiveDate],
+    opts: &FrontierOptions,
+) -> Result<Vec<CheapestRow>, EfficiencyError> {
+    dates
+        .iter()
+        .map(|&date| {
+            let best = points(scores, prices, date, opts)?
+                .into_iter()
+                .find(|p| p.score >= threshold);
+            Ok(CheapestRow {
+                date,
+                model_id: best.as_ref().map(|p| p.model_id),
+                price: best.as_ref().map(|p| p.price),
+                score: best.as_ref().map(|p| p.score),
+                price_effective: best.as_ref().map(|p| p.price_effective),
+                price_backfilled: best.as_ref().map(|p| p.backfilled),
+                price_dated: best.as_ref().map(|p| p.price_dated),
+                model: best.map(|p| p.model),
             })
         })
-        .collect())
+        .collect()
 }
 
-/// For each date, the cheapest model reaching `score >= threshold` among those known then.
-/// Columns: `date, model_id, model, price, score, price_effective, price_backfilled,
-/// price_dated` (nulls where no model reaches it).
-pub fn cheapest_reaching(
-    scores: &DataFrame,
-    prices: &DataFrame,
-    threshold: f64,
-    dates_: &[NaiveDate],
-    opts: &FrontierOptions,
-) -> Result<DataFrame, EfficiencyError> {
-    let mut ids = Vec::new();
-    let mut models = Vec::new();
-    let mut price = Vec::new();
-    let mut score = Vec::new();
-    let mut effective = Vec::new();
-    let mut backfilled = Vec::new();
-    let mut dated = Vec::new();
-    for &d in dates_ {
-        let best = points(scores, prices, d, opts)?
-            .into_iter()
-            .find(|p| p.score >= threshold);
-        ids.push(best.as_ref().map(|p| p.model_id));
-        models.push(best.as_ref().map(|p| p.model.clone()));
-        price.push(best.as_ref().map(|p| p.price));
-        score.push(best.as_ref().map(|p| p.score));
-        effective.push(best.as_ref().map(|p| p.price_effective));
-        backfilled.push(best.as_ref().map(|p| p.backfilled));
-        dated.push(best.as_ref().map(|p| p.price_dated));
-    }
-    Ok(DataFrame::new_infer_height(vec![
-        date_column("date", dates_.iter().copied().map(Some).collect()),
-        Column::new("model_id".into(), ids),
-        Column::new("model".into(), models),
-        Column::new("price".into(), price),
-        Column::new("score".into(), score),
-        date_column("price_effective", effective),
-        Column::new("price_backfilled".into(), backfilled),
-        Column::new("price_dated".into(), dated),
-    ])?)
-}
-
-/// A row of a [`cheapest_reaching`] DataFrame.
+/// A date of [`cheapest_reaching`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CheapestRow {
     pub date: NaiveDate,
@@ -602,50 +355,11 @@ pub struct CheapestRow {
     pub price_dated: Option<bool>,
 }
 
-/// The rows of a [`cheapest_reaching`] DataFrame.
-pub fn cheapest_rows(df: &DataFrame) -> Result<Vec<CheapestRow>, EfficiencyError> {
-    let d = dates(df, "date")?;
-    let id = ints(df, "model_id")?;
-    let model = strings(df, "model")?;
-    let price = floats(df, "price")?;
-    let score = floats(df, "score")?;
-    let eff = dates(df, "price_effective")?;
-    let back = bools(df, "price_backfilled")?;
-    let dated = bools(df, "price_dated")?;
-    Ok((0..df.height())
-        .filter_map(|i| {
-            Some(CheapestRow {
-                date: d[i]?,
-                model_id: id[i],
-                model: model[i].clone(),
-                price: price[i],
-                score: score[i],
-                price_effective: eff[i],
-                price_backfilled: back[i],
-                price_dated: dated[i],
-            })
-        })
-        .collect())
-}
-
 /// Score per 1e21 FLOP (zettaFLOP) of training compute, for one model; `None` without compute.
 pub fn score_per_zflop(score: f64, training_compute_flop: Option<f64>) -> Option<f64> {
     training_compute_flop
         .filter(|f| *f > 0.0 && f.is_finite())
         .map(|f| score / (f / 1e21))
-}
-
-/// Adds `score_per_flop` (score ÷ training FLOP) and `score_per_zflop` (per 1e21 FLOP) to a
-/// frame with `score` and `training_compute_flop` columns.
-pub fn score_per_flop(df: &DataFrame) -> Result<DataFrame, EfficiencyError> {
-    Ok(df
-        .clone()
-        .lazy()
-        .with_columns([
-            (col("score") / col("training_compute_flop")).alias("score_per_flop"),
-            (col("score") / (col("training_compute_flop") / lit(1e21))).alias("score_per_zflop"),
-        ])
-        .collect()?)
 }
 
 /// An OLS fit of log10(value) on the year (as a fraction), with the yearly growth factor and its
@@ -679,21 +393,16 @@ pub fn year_fraction(d: NaiveDate) -> f64 {
     f64::from(d.year()) + f64::from(d.ordinal0()) / year_days
 }
 
-/// Fits the trend of `value_col` over `date_col` for rows with `from <= date <= to` (either
+/// Fits the trend of the values over their dates for points with `from <= date <= to` (either
 /// bound optional) and a positive value.
 pub fn log_linear_trend(
-    df: &DataFrame,
-    date_col: &str,
-    value_col: &str,
+    points: &[(NaiveDate, Option<f64>)],
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<Trend, EfficiencyError> {
-    let d = dates(df, date_col)?;
-    let v = floats(df, value_col)?;
-    let mut pts: Vec<(NaiveDate, f64)> = d
-        .into_iter()
-        .zip(v)
-        .filter_map(|(d, v)| Some((d?, v?)))
+    let mut pts: Vec<(NaiveDate, f64)> = points
+        .iter()
+        .filter_map(|(d, v)| Some((*d, (*v)?)))
         .filter(|(d, v)| {
             v.is_finite() && *v > 0.0 && from.is_none_or(|f| *d >= f) && to.is_none_or(|t| *d <= t)
         })
@@ -747,20 +456,6 @@ pub fn log_linear_trend(
             f64::INFINITY
         },
     })
-}
-
-/// A frame of `(date, value)` for [`log_linear_trend`].
-pub fn series_frame(
-    points: &[(NaiveDate, Option<f64>)],
-    value_col: &str,
-) -> Result<DataFrame, EfficiencyError> {
-    Ok(DataFrame::new_infer_height(vec![
-        date_column("date", points.iter().map(|p| Some(p.0)).collect()),
-        Column::new(
-            value_col.into(),
-            points.iter().map(|p| p.1).collect::<Vec<_>>(),
-        ),
-    ])?)
 }
 
 #[cfg(test)]
@@ -825,25 +520,24 @@ mod tests {
 
     #[test]
     fn frontier_respects_release_and_price_dates() {
-        let scores = scores_frame(&[
+        let scores = [
             s(1, "o1", "2024-12-05", 0.76, None, false),
             s(2, "R1", "2025-01-20", 0.72, None, false),
             s(2, "R1", "2025-01-20", 0.90, None, true), // self-reported loses to independent
             s(3, "4o", "2024-05-13", 0.50, None, false),
             s(4, "future", "2025-03-01", 0.95, None, false),
-        ])
-        .unwrap();
-        let prices = prices_frame(&[
+            s(5, "unscored", "2024-01-01", f64::NAN, None, false),
+        ];
+        let prices = [
             p(1, 15.0, 60.0, "2025-02-06"),
             p(2, 0.55, 2.19, "2025-02-06"),
             p(2, 0.01, 0.01, "2026-07-24"), // later snapshot: not known on 2025-02-06
             p(3, 2.5, 10.0, "2025-02-06"),
             p(4, 1.0, 1.0, "2025-02-06"),
-        ])
-        .unwrap();
+            p(5, 0.01, 0.01, "2025-02-06"),
+        ];
         let opts = FrontierOptions::default();
-        let after =
-            frontier_rows(&frontier(&scores, &prices, d("2025-02-06"), &opts).unwrap()).unwrap();
+        let after = frontier(&scores, &prices, d("2025-02-06"), &opts).unwrap();
         let names: Vec<_> = after
             .iter()
             .map(|r| (r.model.as_str(), r.on_frontier))
@@ -855,14 +549,13 @@ mod tests {
 
         // Strictly: no price snapshot before 2025-02-06, so nothing on 2025-01-01.
         let before = frontier(&scores, &prices, d("2025-01-01"), &opts).unwrap();
-        assert_eq!(before.height(), 0);
+        assert!(before.is_empty(), "{before:?}");
         // Back-filled with the first known price: R1 is not released yet, o1 and 4o are.
         let back = FrontierOptions {
             known_by: KnownBy::EarliestKnown,
             ..opts
         };
-        let before =
-            frontier_rows(&frontier(&scores, &prices, d("2025-01-01"), &back).unwrap()).unwrap();
+        let before = frontier(&scores, &prices, d("2025-01-01"), &back).unwrap();
         let names: Vec<_> = before
             .iter()
             .map(|r| (r.model.as_str(), r.on_frontier, r.price_backfilled))
@@ -877,15 +570,11 @@ mod tests {
             &back,
         )
         .unwrap();
-        let m: Vec<_> = series
-            .column("model")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect();
-        assert_eq!(m, vec![Some("o1".into()), Some("R1".into())]);
+        let m: Vec<_> = series.iter().map(|r| r.model.as_deref()).collect();
+        assert_eq!(m, vec![Some("o1"), Some("R1")]);
+        let none = cheapest_reaching(&scores, &prices, 0.99, &[d("2025-02-06")], &back).unwrap();
+        assert_eq!(none[0].date, d("2025-02-06"));
+        assert_eq!((none[0].model_id, none[0].price), (None, None));
     }
 
     #[test]
@@ -897,14 +586,7 @@ mod tests {
                 (day, Some(1e20 * 4f64.powf(year_fraction(day) - 2015.0)))
             })
             .collect();
-        let t = log_linear_trend(
-            &series_frame(&pts, "flop").unwrap(),
-            "date",
-            "flop",
-            None,
-            None,
-        )
-        .unwrap();
+        let t = log_linear_trend(&pts, None, None).unwrap();
         assert_eq!(t.n, 10);
         assert!((t.growth_per_year - 4.0).abs() < 1e-9, "{t:?}");
         assert!((t.growth_ci_high - t.growth_ci_low).abs() < 1e-6);
@@ -918,38 +600,14 @@ mod tests {
                 (day, Some(wobble * 3f64.powf(year_fraction(day) - 2018.0)))
             })
             .collect();
-        let t =
-            log_linear_trend(&series_frame(&noisy, "v").unwrap(), "date", "v", None, None).unwrap();
+        let t = log_linear_trend(&noisy, None, None).unwrap();
         assert!(t.growth_ci_low < 3.0 && 3.0 < t.growth_ci_high, "{t:?}");
         assert!(t.growth_ci_low > 1.0);
-        assert!(
-            log_linear_trend(
-                &series_frame(&noisy[..2], "v").unwrap(),
-                "date",
-                "v",
-                None,
-                None
-            )
-            .is_err()
-        );
+        assert!(log_linear_trend(&noisy[..2], None, None).is_err());
     }
 
     #[test]
-    fn score_per_flop_column() {
-        let df = DataFrame::new_infer_height(vec![
-            Column::new("score".into(), vec![0.7172]),
-            Column::new("training_compute_flop".into(), vec![5.17e24]),
-        ])
-        .unwrap();
-        let out = score_per_flop(&df).unwrap();
-        let v = out
-            .column("score_per_zflop")
-            .unwrap()
-            .f64()
-            .unwrap()
-            .get(0)
-            .unwrap();
-        assert!((v - 0.7172 / 5170.0).abs() < 1e-12);
+    fn score_per_zflop_of_one_model() {
         assert!((score_per_zflop(71.72, Some(5.17e24)).unwrap() - 71.72 / 5170.0).abs() < 1e-12);
         assert_eq!(score_per_zflop(71.72, None), None);
     }

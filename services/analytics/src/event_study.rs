@@ -19,7 +19,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::anchoring::{Anchor, EventTiming, anchor};
@@ -408,14 +407,17 @@ fn event_study_with(
     })
 }
 
-/// The study straight from the long price frame (`symbol`, `day`, `adj_close`).
-pub fn event_study_frame(
-    prices: &DataFrame,
+/// The study straight from price series `(symbol, [(day, adjusted close)])`.
+pub fn event_study_of_prices<'a, I>(
+    prices: I,
     benchmark: &str,
     symbols: &[String],
     timing: &EventTiming,
     spec: &StudySpec,
-) -> Result<EventStudy, MarketError> {
+) -> Result<EventStudy, MarketError>
+where
+    I: IntoIterator<Item = (&'a str, &'a [(NaiveDate, f64)])>,
+{
     let panel = return_panel(prices, benchmark, symbols)?;
     event_study(&panel, timing, spec)
 }
@@ -808,73 +810,6 @@ impl CorradoRanks {
 }
 
 impl EventStudy {
-    /// Per stock and day: `symbol`, `rel`, `day`, `ret`, `market_ret`, `ar`, `t`, `p`.
-    pub fn ar_frame(&self) -> Result<DataFrame, MarketError> {
-        let rows: Vec<(&str, &DayAr)> = self
-            .stocks
-            .iter()
-            .flat_map(|s| s.ars.iter().map(move |a| (s.symbol.as_str(), a)))
-            .collect();
-        let df = DataFrame::new_infer_height(vec![
-            Column::new(
-                "symbol".into(),
-                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "rel".into(),
-                rows.iter().map(|r| r.1.rel).collect::<Vec<_>>(),
-            ),
-            DateChunked::from_naive_date("day".into(), rows.iter().map(|r| r.1.day))
-                .into_series()
-                .into(),
-            Column::new(
-                "ret".into(),
-                rows.iter().map(|r| r.1.ret).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "market_ret".into(),
-                rows.iter().map(|r| r.1.market_ret).collect::<Vec<_>>(),
-            ),
-            Column::new("ar".into(), rows.iter().map(|r| r.1.ar).collect::<Vec<_>>()),
-            Column::new("t".into(), rows.iter().map(|r| r.1.t).collect::<Vec<_>>()),
-            Column::new("p".into(), rows.iter().map(|r| r.1.p).collect::<Vec<_>>()),
-        ])?;
-        Ok(df)
-    }
-
-    /// Per stock and window: `symbol`, `window`, `car`, `se`, `t`, `p`, `bhar`.
-    pub fn car_frame(&self) -> Result<DataFrame, MarketError> {
-        let rows: Vec<(&str, &WindowCar)> = self
-            .stocks
-            .iter()
-            .flat_map(|s| s.cars.iter().map(move |c| (s.symbol.as_str(), c)))
-            .collect();
-        let df = DataFrame::new_infer_height(vec![
-            Column::new(
-                "symbol".into(),
-                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "window".into(),
-                rows.iter()
-                    .map(|r| format!("{},{}", r.1.window.start, r.1.window.end))
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "car".into(),
-                rows.iter().map(|r| r.1.car).collect::<Vec<_>>(),
-            ),
-            Column::new("se".into(), rows.iter().map(|r| r.1.se).collect::<Vec<_>>()),
-            Column::new("t".into(), rows.iter().map(|r| r.1.t).collect::<Vec<_>>()),
-            Column::new("p".into(), rows.iter().map(|r| r.1.p).collect::<Vec<_>>()),
-            Column::new(
-                "bhar".into(),
-                rows.iter().map(|r| r.1.bhar).collect::<Vec<_>>(),
-            ),
-        ])?;
-        Ok(df)
-    }
-
     /// A CSV with one row per stock and window (and the per-stock model parameters), written
     /// by the `csv` crate with spreadsheet formulas defused.
     pub fn to_csv(&self) -> Result<Vec<u8>, csv::Error> {

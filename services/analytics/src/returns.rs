@@ -1,17 +1,14 @@
-//! Prices in, returns out: the long price frame (`symbol`, `day`, `adj_close`) that every market
-//! computation starts from, simple returns with polars, and the aligned return panel the event
-//! study and correlations run on.
+//! Prices in, returns out: the aligned return panel the event study and correlations run on,
+//! built from each symbol's (day, adjusted close) series in one merge walk per symbol (plain
+//! loops: a frame here was only copied back into vectors).
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use polars::prelude::*;
 
 /// Everything the market analytics can fail with; messages name the stock and the days.
 #[derive(Debug, thiserror::Error)]
 pub enum MarketError {
-    #[error("polars: {0}")]
-    Polars(#[from] PolarsError),
     #[error("{0}")]
     Invalid(String),
     #[error("no prices for the benchmark {0} in the data")]
@@ -60,45 +57,6 @@ pub fn days_to_date(days: i32) -> NaiveDate {
     epoch + chrono::Duration::days(i64::from(days))
 }
 
-/// The long price frame: one row per (symbol, day) with the adjusted close.
-pub fn prices_frame<'a, I>(series: I) -> Result<DataFrame, MarketError>
-where
-    I: IntoIterator<Item = (&'a str, &'a [(NaiveDate, f64)])>,
-{
-    let mut symbols: Vec<&str> = Vec::new();
-    let mut days: Vec<NaiveDate> = Vec::new();
-    let mut closes: Vec<f64> = Vec::new();
-    for (symbol, bars) in series {
-        for (day, close) in bars {
-            symbols.push(symbol);
-            days.push(*day);
-            closes.push(*close);
-        }
-    }
-    let day = DateChunked::from_naive_date("day".into(), days).into_series();
-    let df = DataFrame::new_infer_height(vec![
-        Column::new("symbol".into(), symbols),
-        day.into(),
-        Column::new("adj_close".into(), closes),
-    ])?;
-    Ok(df)
-}
-
-/// Simple returns `adj_close_t / adj_close_{t-1} − 1` per symbol over its own consecutive days,
-/// with polars: columns `symbol`, `day`, `ret` (the first day of each symbol is dropped).
-pub fn simple_returns(prices: &DataFrame) -> Result<DataFrame, MarketError> {
-    let previous = col("adj_close").shift(lit(1)).over([col("symbol")])?;
-    let out = prices
-        .clone()
-        .lazy()
-        .sort(["symbol", "day"], SortMultipleOptions::default())
-        .with_column((col("adj_close") / previous - lit(1.0)).alias("ret"))
-        .filter(col("ret").is_not_null())
-        .select([col("symbol"), col("day"), col("ret")])
-        .collect()?;
-    Ok(out)
-}
-
 /// Returns aligned on the benchmark's sessions: the price calendar of the data.
 #[derive(Debug, Clone)]
 pub struct ReturnPanel {
@@ -119,37 +77,26 @@ impl ReturnPanel {
     }
 }
 
-/// Builds the panel from the long price frame for `symbols` (all non-benchmark symbols in the
-/// frame when empty), aligned on the sessions of `benchmark`.
-pub fn return_panel(
-    prices: &DataFrame,
+/// Builds the panel from price series `(symbol, [(day, adjusted close)])` for `symbols` (all
+/// non-benchmark symbols when empty), aligned on the sessions of `benchmark`. A series need not
+/// be sorted; a symbol given twice is merged, a day given twice counts once.
+pub fn return_panel<'a, I>(
+    prices: I,
     benchmark: &str,
     symbols: &[String],
-) -> Result<ReturnPanel, MarketError> {
-    let sym = prices.column("symbol")?.str()?;
-    let day = prices.column("day")?.date()?.physical();
-    let close = prices.column("adj_close")?.f64()?;
-    // Rows usually come grouped by symbol: the map is consulted only when the symbol changes.
-    let mut series: Vec<Vec<(i32, f64)>> = Vec::new();
+) -> Result<ReturnPanel, MarketError>
+where
+    I: IntoIterator<Item = (&'a str, &'a [(NaiveDate, f64)])>,
+{
+    let mut series: Vec<Vec<(NaiveDate, f64)>> = Vec::new();
     let mut slot_of: HashMap<&str, usize> = HashMap::new();
-    let mut current: Option<(&str, usize)> = None;
-    for ((s, d), c) in sym.iter().zip(day.iter()).zip(close.iter()) {
-        let (Some(s), Some(d), Some(c)) = (s, d, c) else {
-            continue;
-        };
-        let slot = match current {
-            Some((name, slot)) if name == s => slot,
-            _ => {
-                let next = series.len();
-                let slot = *slot_of.entry(s).or_insert(next);
-                if slot == next {
-                    series.push(Vec::new());
-                }
-                current = Some((s, slot));
-                slot
-            }
-        };
-        series[slot].push((d, c));
+    for (s, bars) in prices {
+        let next = series.len();
+        let slot = *slot_of.entry(s).or_insert(next);
+        if slot == next {
+            series.push(Vec::with_capacity(bars.len()));
+        }
+        series[slot].extend_from_slice(bars);
     }
     for v in &mut series {
         if !v.is_sorted_by_key(|p| p.0) {
@@ -161,7 +108,7 @@ pub fn return_panel(
     let bench = bars_of(benchmark)
         .filter(|v| !v.is_empty())
         .ok_or_else(|| MarketError::NoBenchmark(benchmark.to_string()))?;
-    let calendar_days: Vec<i32> = bench.iter().map(|p| p.0).collect();
+    let calendar: Vec<NaiveDate> = bench.iter().map(|p| p.0).collect();
     let bench_prices: Vec<f64> = bench.iter().map(|p| p.1).collect();
     let market = returns_from_prices(&bench_prices);
 
@@ -180,16 +127,16 @@ pub fn return_panel(
     for s in &wanted {
         let bars = bars_of(s).ok_or_else(|| MarketError::NoPrices(s.clone()))?;
         // Both sides are sorted by day: one merge walk aligns the bars on the calendar.
-        let mut aligned = vec![f64::NAN; calendar_days.len()];
+        let mut aligned = vec![f64::NAN; calendar.len()];
         let mut i = 0;
         for (d, c) in bars.iter() {
-            while i < calendar_days.len() && calendar_days[i] < *d {
+            while i < calendar.len() && calendar[i] < *d {
                 i += 1;
             }
-            if i == calendar_days.len() {
+            if i == calendar.len() {
                 break;
             }
-            if calendar_days[i] == *d {
+            if calendar[i] == *d {
                 aligned[i] = *c;
             }
         }
@@ -197,7 +144,7 @@ pub fn return_panel(
     }
     Ok(ReturnPanel {
         benchmark: benchmark.to_string(),
-        calendar: calendar_days.into_iter().map(days_to_date).collect(),
+        calendar,
         market,
         symbols: wanted,
         returns,
@@ -225,39 +172,39 @@ mod tests {
     }
 
     #[test]
-    fn polars_returns_match_the_panel() {
+    fn the_panel_aligns_returns_on_the_benchmark_sessions() {
         let spy = [
             (d("2025-01-23"), 100.0),
             (d("2025-01-24"), 101.0),
             (d("2025-01-27"), 99.0),
         ];
-        let nv = [
-            (d("2025-01-23"), 147.1718),
-            (d("2025-01-24"), 142.5733),
-            (d("2025-01-27"), 118.3812),
+        // Out of order, split in two and with a repeated day: merged, sorted, counted once.
+        let nv_late = [(d("2025-01-27"), 118.3812), (d("2025-01-24"), 142.5733)];
+        let nv_early = [(d("2025-01-23"), 147.1718), (d("2025-01-24"), 142.5733)];
+        let series = [
+            ("NVDA", &nv_late[..]),
+            ("SPY", &spy[..]),
+            ("NVDA", &nv_early[..]),
         ];
-        let df = prices_frame([("SPY", &spy[..]), ("NVDA", &nv[..])]).unwrap();
-        let r = simple_returns(&df).unwrap();
-        assert_eq!(r.height(), 4);
-        let panel = return_panel(&df, "SPY", &["NVDA".to_string()]).unwrap();
-        assert_eq!(panel.calendar.len(), 3);
+        let panel = return_panel(series, "SPY", &["NVDA".to_string()]).unwrap();
+        assert_eq!(
+            panel.calendar,
+            [d("2025-01-23"), d("2025-01-24"), d("2025-01-27")]
+        );
+        assert!(panel.market[0].is_nan());
+        assert!((panel.market[2] - (99.0 / 101.0 - 1.0)).abs() < 1e-15);
         assert!(panel.returns[0][0].is_nan());
+        assert!((panel.returns[0][1] - (142.5733 / 147.1718 - 1.0)).abs() < 1e-15);
         assert!((panel.returns[0][2] - (118.3812 / 142.5733 - 1.0)).abs() < 1e-15);
-        let nvda_last = r
-            .lazy()
-            .filter(col("symbol").eq(lit("NVDA")))
-            .collect()
-            .unwrap()
-            .column("ret")
-            .unwrap()
-            .f64()
-            .unwrap()
-            .get(1)
-            .unwrap();
-        assert!((nvda_last - panel.returns[0][2]).abs() < 1e-15);
+        let all = return_panel(series, "SPY", &[]).unwrap();
+        assert_eq!(all.symbols, ["NVDA"]);
         assert!(matches!(
-            return_panel(&df, "QQQ", &[]),
+            return_panel(series, "QQQ", &[]),
             Err(MarketError::NoBenchmark(_))
+        ));
+        assert!(matches!(
+            return_panel(series, "SPY", &["AMD".to_string()]),
+            Err(MarketError::NoPrices(s)) if s == "AMD"
         ));
     }
 

@@ -1,10 +1,9 @@
-//! Shared helpers of the analytics integration tests: the bundled price CSVs as a frame.
+//! Shared helpers of the analytics integration tests: the bundled price CSVs as series.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use polars::prelude::DataFrame;
 
 pub fn prices_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/prices")
@@ -29,11 +28,16 @@ pub fn load(symbol: &str) -> Vec<(NaiveDate, f64)> {
         .collect()
 }
 
-pub fn frame(symbols: &[&str]) -> DataFrame {
-    let data: Vec<(String, Vec<(NaiveDate, f64)>)> =
-        symbols.iter().map(|s| (s.to_string(), load(s))).collect();
-    jevons_analytics::returns::prices_frame(data.iter().map(|(s, b)| (s.as_str(), b.as_slice())))
-        .unwrap()
+/// Each symbol's (day, adj_close) series from data/prices.
+pub type Prices = Vec<(String, Vec<(NaiveDate, f64)>)>;
+
+pub fn prices(symbols: &[&str]) -> Prices {
+    symbols.iter().map(|s| (s.to_string(), load(s))).collect()
+}
+
+/// `prices` as the analytics take them.
+pub fn series(prices: &Prices) -> impl Iterator<Item = (&str, &[(NaiveDate, f64)])> {
+    prices.iter().map(|(s, b)| (s.as_str(), b.as_slice()))
 }
 
 /// Numbers from the numpy/scipy references agree to this, relative above 1.

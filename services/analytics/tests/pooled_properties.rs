@@ -8,7 +8,7 @@ use jevons_analytics::pooled::{
     ClassOutcome, PooledError, PooledStudy, default_windows, pooled_study, sentence, without_event,
     without_largest,
 };
-use jevons_analytics::returns::{prices_frame, return_panel};
+use jevons_analytics::returns::return_panel;
 use proptest::prelude::*;
 
 const N: usize = 520;
@@ -47,9 +47,9 @@ fn studies(market: &[f64], stocks: &[Vec<f64>], adjusted: bool) -> Vec<(i64, Eve
     for (i, s) in stocks.iter().enumerate() {
         series.push((format!("S{i}"), days.iter().copied().zip(path(s)).collect()));
     }
-    let df = prices_frame(series.iter().map(|(s, b)| (s.as_str(), b.as_slice()))).unwrap();
     let symbols: Vec<String> = (0..stocks.len()).map(|i| format!("S{i}")).collect();
-    let panel = return_panel(&df, "SPY", &symbols).unwrap();
+    let series = series.iter().map(|(s, b)| (s.as_str(), b.as_slice()));
+    let panel = return_panel(series, "SPY", &symbols).unwrap();
     let events: Vec<(i64, EventTiming)> = DAYS
         .iter()
         .enumerate()

@@ -27,8 +27,8 @@ fn matches_the_numpy_reference() {
     let event_days = strings(&fixture["events"]);
     let mut all: Vec<&str> = symbols.iter().map(String::as_str).collect();
     all.push("SPY");
-    let prices = common::frame(&all);
-    let panel = return_panel(&prices, "SPY", &symbols).unwrap();
+    let prices = common::prices(&all);
+    let panel = return_panel(common::series(&prices), "SPY", &symbols).unwrap();
     let events: Vec<(String, EventTiming)> = event_days
         .iter()
         .map(|d| {

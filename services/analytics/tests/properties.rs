@@ -3,8 +3,8 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use jevons_analytics::anchoring::{AnchorReason, EventTiming, anchor};
-use jevons_analytics::event_study::{NormalModel, StudySpec, event_study_frame};
-use jevons_analytics::returns::{prices_frame, return_panel};
+use jevons_analytics::event_study::{NormalModel, StudySpec, event_study_of_prices};
+use jevons_analytics::returns::return_panel;
 use proptest::prelude::*;
 
 /// Weekday sessions from 2021-01-04, `n` of them.
@@ -54,9 +54,9 @@ proptest! {
     fn car_is_the_sum_of_the_ars(m in returns_strategy(), s in returns_strategy(), model in model_strategy(), day0 in 270usize..290) {
         let days = sessions(N);
         let (mp, sp) = (path(100.0, &m), path(50.0, &s));
-        let df = prices_frame([("SPY", &series(&days, &mp)[..]), ("X", &series(&days, &sp)[..])]).unwrap();
+        let (ms, ss) = (series(&days, &mp), series(&days, &sp));
         let spec = StudySpec { model, ..StudySpec::default() };
-        let st = event_study_frame(&df, "SPY", &["X".into()], &EventTiming::day(days[day0]), &spec).unwrap();
+        let st = event_study_of_prices([("SPY", &ms[..]), ("X", &ss[..])], "SPY", &["X".into()], &EventTiming::day(days[day0]), &spec).unwrap();
         let stock = &st.stocks[0];
         for c in &stock.cars {
             let sum: f64 = stock.ars.iter().filter(|a| a.rel >= c.window.start && a.rel <= c.window.end).map(|a| a.ar).sum();
@@ -72,8 +72,8 @@ proptest! {
     fn a_stock_on_itself_has_beta_one_and_no_abnormal_return(m in returns_strategy(), day0 in 260usize..290) {
         let days = sessions(N);
         let mp = path(100.0, &m);
-        let df = prices_frame([("SPY", &series(&days, &mp)[..])]).unwrap();
-        let st = event_study_frame(&df, "SPY", &["SPY".into()], &EventTiming::day(days[day0]), &StudySpec::default()).unwrap();
+        let ms = series(&days, &mp);
+        let st = event_study_of_prices([("SPY", &ms[..])], "SPY", &["SPY".into()], &EventTiming::day(days[day0]), &StudySpec::default()).unwrap();
         let s = &st.stocks[0];
         prop_assert!((s.beta - 1.0).abs() < 1e-9, "beta {}", s.beta);
         prop_assert!(s.alpha.abs() < 1e-12, "alpha {}", s.alpha);
@@ -87,16 +87,17 @@ proptest! {
         let days = sessions(N);
         let (mp, sp) = (path(100.0, &m), path(50.0, &s));
         let scaled: Vec<f64> = sp.iter().map(|p| p * k).collect();
-        let a = prices_frame([("SPY", &series(&days, &mp)[..]), ("X", &series(&days, &sp)[..])]).unwrap();
-        let b = prices_frame([("SPY", &series(&days, &mp)[..]), ("X", &series(&days, &scaled)[..])]).unwrap();
-        let pa = return_panel(&a, "SPY", &[]).unwrap();
-        let pb = return_panel(&b, "SPY", &[]).unwrap();
+        let (ms, ss, ks) = (series(&days, &mp), series(&days, &sp), series(&days, &scaled));
+        let a = [("SPY", &ms[..]), ("X", &ss[..])];
+        let b = [("SPY", &ms[..]), ("X", &ks[..])];
+        let pa = return_panel(a, "SPY", &[]).unwrap();
+        let pb = return_panel(b, "SPY", &[]).unwrap();
         for (x, y) in pa.returns[0].iter().zip(&pb.returns[0]).skip(1) {
             prop_assert!((x - y).abs() < 1e-12 * x.abs().max(1.0), "{x} vs {y}");
         }
         let ev = EventTiming::day(days[280]);
-        let sa = event_study_frame(&a, "SPY", &[], &ev, &StudySpec::default()).unwrap();
-        let sb = event_study_frame(&b, "SPY", &[], &ev, &StudySpec::default()).unwrap();
+        let sa = event_study_of_prices(a, "SPY", &[], &ev, &StudySpec::default()).unwrap();
+        let sb = event_study_of_prices(b, "SPY", &[], &ev, &StudySpec::default()).unwrap();
         prop_assert!((sa.stocks[0].cars[1].car - sb.stocks[0].cars[1].car).abs() < 1e-10);
     }
 
@@ -126,13 +127,9 @@ fn a_gap_in_the_event_window_is_an_error_naming_the_day() {
     sp.remove(282);
     let mut s_days2 = s_days;
     let missing = s_days2.remove(282);
-    let df = prices_frame([
-        ("SPY", &series(&days, &mp)[..]),
-        ("X", &series(&s_days2, &sp)[..]),
-    ])
-    .unwrap();
-    let err = event_study_frame(
-        &df,
+    let (ms, ss) = (series(&days, &mp), series(&s_days2, &sp));
+    let err = event_study_of_prices(
+        [("SPY", &ms[..]), ("X", &ss[..])],
         "SPY",
         &["X".into()],
         &EventTiming::day(days[280]),
@@ -155,12 +152,15 @@ fn many_events_in_parallel_equal_one_at_a_time() {
     let s: Vec<f64> = (0..N - 1)
         .map(|i| ((i * 104_729) % 97) as f64 / 4000.0 - 0.012)
         .collect();
-    let df = prices_frame([
-        ("SPY", &series(&days, &path(100.0, &m))[..]),
-        ("X", &series(&days, &path(20.0, &s))[..]),
-    ])
+    let panel = return_panel(
+        [
+            ("SPY", &series(&days, &path(100.0, &m))[..]),
+            ("X", &series(&days, &path(20.0, &s))[..]),
+        ],
+        "SPY",
+        &[],
+    )
     .unwrap();
-    let panel = return_panel(&df, "SPY", &[]).unwrap();
     // Keys in an order unrelated to the days: results must come back under their own key.
     let events: Vec<(usize, EventTiming)> = (260..290)
         .rev()

@@ -7,7 +7,7 @@ mod common;
 use common::{close, fixture};
 
 use jevons_analytics::anchoring::{AnchorReason, EventTiming};
-use jevons_analytics::event_study::{NormalModel, StudySpec, event_study_frame};
+use jevons_analytics::event_study::{NormalModel, StudySpec, event_study_of_prices};
 
 #[test]
 fn matches_the_numpy_reference_for_every_model() {
@@ -20,7 +20,7 @@ fn matches_the_numpy_reference_for_every_model() {
         .collect();
     let mut all: Vec<&str> = symbols.iter().map(String::as_str).collect();
     all.push("SPY");
-    let prices = common::frame(&all);
+    let prices = common::prices(&all);
     let day = chrono::NaiveDate::from_ymd_opt(2025, 1, 27).unwrap();
 
     for (name, model) in [
@@ -32,8 +32,14 @@ fn matches_the_numpy_reference_for_every_model() {
             model,
             ..StudySpec::default()
         };
-        let study =
-            event_study_frame(&prices, "SPY", &symbols, &EventTiming::day(day), &spec).unwrap();
+        let study = event_study_of_prices(
+            common::series(&prices),
+            "SPY",
+            &symbols,
+            &EventTiming::day(day),
+            &spec,
+        )
+        .unwrap();
         let want = &fixture["models"][name];
         assert_eq!(
             study.anchor.session.to_string(),
@@ -84,11 +90,11 @@ fn matches_the_numpy_reference_for_every_model() {
 
 #[test]
 fn the_sell_off_is_significant_and_the_facts_hold() {
-    let prices = common::frame(&["NVDA", "AVGO", "SPY"]);
+    let prices = common::prices(&["NVDA", "AVGO", "SPY"]);
     let day = chrono::NaiveDate::from_ymd_opt(2025, 1, 27).unwrap();
     let symbols = vec!["NVDA".to_string(), "AVGO".to_string()];
-    let study = event_study_frame(
-        &prices,
+    let study = event_study_of_prices(
+        common::series(&prices),
         "SPY",
         &symbols,
         &EventTiming::day(day),
@@ -111,10 +117,10 @@ fn the_sell_off_is_significant_and_the_facts_hold() {
 fn too_little_history_names_the_stock_and_the_days() {
     // ARM listed on 2023-09-14; the data start 2023-07-03, so an event in early 2024 lacks the
     // 250 sessions of estimation for everyone, and ARM is even shorter.
-    let prices = common::frame(&["ARM", "SPY"]);
+    let prices = common::prices(&["ARM", "SPY"]);
     let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
-    let err = event_study_frame(
-        &prices,
+    let err = event_study_of_prices(
+        common::series(&prices),
         "SPY",
         &["ARM".to_string()],
         &EventTiming::day(day),

@@ -107,13 +107,7 @@ pub async fn frontier(
     let (rows, metric) = benchmark_scores(pool, benchmark, metric).await?;
     let scores = score_inputs(&rows);
     let prices = price_inputs(models::matched_prices(pool).await?);
-    let df = efficiency::frontier(
-        &efficiency::scores_frame(&scores)?,
-        &efficiency::prices_frame(&prices)?,
-        date,
-        opts,
-    )?;
-    let points = efficiency::frontier_rows(&df)?;
+    let points = efficiency::frontier(&scores, &prices, date, opts)?;
     Ok(Frontier {
         benchmark: benchmark.to_string(),
         metric,
@@ -166,7 +160,7 @@ pub async fn frontier_changes(
     if benchmarks.is_empty() {
         return Ok(Vec::new());
     }
-    let prices = efficiency::prices_frame(&price_inputs(models::matched_prices(pool).await?))?;
+    let prices = price_inputs(models::matched_prices(pool).await?);
     let mut changes = Vec::new();
     for bench in benchmarks {
         let (rows, metric) = benchmark_scores(pool, &bench.key, None).await?;
@@ -177,11 +171,10 @@ pub async fn frontier_changes(
             .collect();
         days.sort_unstable();
         days.dedup();
-        let scores = efficiency::scores_frame(&score_inputs(&rows))?;
+        let scores = score_inputs(&rows);
         // Every candidate at a date, cheapest first, `on_frontier` marking the Pareto set.
         let points_at = |d: NaiveDate| -> Result<Vec<FrontierRow>, ModelDataError> {
-            let df = efficiency::frontier(&scores, &prices, d, opts)?;
-            Ok(efficiency::frontier_rows(&df)?)
+            Ok(efficiency::frontier(&scores, &prices, d, opts)?)
         };
         for day in days {
             let Some(eve) = day.pred_opt() else {
@@ -243,13 +236,11 @@ pub async fn trends(
     let pts = models::compute_points(pool).await?;
     let compute: Vec<(NaiveDate, Option<f64>)> = pts.iter().map(|p| (p.1, Some(p.2))).collect();
     let cost: Vec<(NaiveDate, Option<f64>)> = pts.iter().map(|p| (p.1, p.3)).collect();
-    let fit = |points: &[(NaiveDate, Option<f64>)]| -> Result<Option<Trend>, ModelDataError> {
-        let df = efficiency::series_frame(points, "v")?;
-        Ok(efficiency::log_linear_trend(&df, "date", "v", from, to).ok())
-    };
+    let fit =
+        |points: &[(NaiveDate, Option<f64>)]| efficiency::log_linear_trend(points, from, to).ok();
     Ok(Trends {
-        compute: fit(&compute)?,
-        cost: fit(&cost)?,
+        compute: fit(&compute),
+        cost: fit(&cost),
     })
 }
 
@@ -275,14 +266,9 @@ pub async fn cheapest_reaching(
     dates.dedup();
     let scores = score_inputs(&rows);
     let prices = price_inputs(prices);
-    let df = efficiency::cheapest_reaching(
-        &efficiency::scores_frame(&scores)?,
-        &efficiency::prices_frame(&prices)?,
-        min_score,
-        &dates,
-        opts,
-    )?;
-    Ok(efficiency::cheapest_rows(&df)?)
+    Ok(efficiency::cheapest_reaching(
+        &scores, &prices, min_score, &dates, opts,
+    )?)
 }
 
 /// The cheapest model whose `benchmark` score is at least `min_score`, at each of `dates`
@@ -299,14 +285,13 @@ pub async fn cheapest_reaching_on(
 ) -> Result<Vec<efficiency::CheapestRow>, ModelDataError> {
     let (rows, _) = benchmark_scores(pool, benchmark, None).await?;
     let prices = price_inputs(models::matched_prices(pool).await?);
-    let df = efficiency::cheapest_reaching(
-        &efficiency::scores_frame(&score_inputs(&rows))?,
-        &efficiency::prices_frame(&prices)?,
+    Ok(efficiency::cheapest_reaching(
+        &score_inputs(&rows),
+        &prices,
         min_score,
         dates,
         opts,
-    )?;
-    Ok(efficiency::cheapest_rows(&df)?)
+    )?)
 }
 
 /// A benchmark score as shown on the pages and in the digests: percent for fractions.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use jevons_analytics::anchoring::{EventTiming, anchor};
 use jevons_analytics::event_study::{EventStudy, StudySpec, event_studies};
-use jevons_analytics::returns::{MarketError, ReturnPanel, prices_frame, return_panel};
+use jevons_analytics::returns::{MarketError, ReturnPanel, return_panel};
 use jevons_core::{DateRange, Role, Settings, Symbol};
 use jevons_store::event_results::{self, GroupResult, StockResult, StudyResults, finite};
 use jevons_store::events::{self as store_events, Event, EventFilter};
@@ -73,9 +73,9 @@ pub async fn load_panel(
             bars.iter().map(|b| (b.day, b.adj_close)).collect(),
         ));
     }
-    let frame = prices_frame(series.iter().map(|(s, b)| (s.as_str(), b.as_slice())))?;
     let names: Vec<String> = symbols.iter().map(ToString::to_string).collect();
-    Ok(return_panel(&frame, benchmark.as_str(), &names)?)
+    let prices = series.iter().map(|(s, b)| (s.as_str(), b.as_slice()));
+    Ok(return_panel(prices, benchmark.as_str(), &names)?)
 }
 
 /// When a stored event happened, as the study anchors it.

@@ -1,8 +1,8 @@
 //! Events and event studies: `api` (`/api/v1/events`, `/api/v1/event-study`) and `pages`
 //! (`/events`, `/events/{id}`), with what both need to load a study's panel.
 //!
-//! Handlers fetch prices and events from the store, hand them to `jevons-analytics` as polars
-//! frames, and turn the results into JSON, CSV or pages. No statistics here.
+//! Handlers fetch prices and events from the store, hand them to `jevons-analytics` as price
+//! series, and turn the results into JSON, CSV or pages. No statistics here.
 
 pub(crate) mod api;
 pub(crate) mod pages;
@@ -36,13 +36,10 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 
 const MAX_SYMBOLS: usize = 40;
 
-/// A study's own failures: bad input or data (4xx, [`AppError::BadRequest`]) or ours (500).
+/// A study's own failures are all about its input or the data: 400 with the reason.
 impl From<MarketError> for AppError {
     fn from(e: MarketError) -> Self {
-        match e {
-            MarketError::Polars(p) => AppError::Internal(format!("polars: {p}")),
-            other => AppError::BadRequest(other.to_string()),
-        }
+        AppError::BadRequest(e.to_string())
     }
 }
 
