@@ -1,6 +1,7 @@
 //! The Jevons page and its API on the bundled data: the price of intelligence, the demand for
 //! compute (the bundled press-release figures), the chip stocks and the relation.
 
+use jevons_analytics::export::{Table, Values};
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -141,6 +142,58 @@ async fn price_of_intelligence_and_fundamentals_api_answer_or_refuse_clearly() {
         .unwrap();
     assert!(csv.starts_with("date,model,score,usd_per_mtok,price_effective,price_basis,fitted\n"));
     assert!(csv.lines().count() > 2, "{csv}");
+
+    // Parquet: the rows of the JSON series, typed, with the CSV's columns.
+    let r = app
+        .get("/api/v1/price-of-intelligence?benchmark=gpqa-diamond&reference_model=GPT-4o&format=parquet")
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(header(&r, "content-type"), "application/vnd.apache.parquet");
+    assert_eq!(
+        header(&r, "content-disposition"),
+        r#"attachment; filename="price-of-intelligence.parquet""#
+    );
+    let table = Table::from_parquet(&r.bytes().await.unwrap()).unwrap();
+    let names: Vec<&str> = table.columns.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names.join(","),
+        "date,model,score,usd_per_mtok,price_effective,price_basis,fitted"
+    );
+    let series = poi["poi"]["series"].as_array().unwrap();
+    let fitted: Vec<&Value> = poi["poi"]["fitted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["date"])
+        .collect();
+    assert_eq!(table.height(), series.len());
+    let (
+        Some(Values::Date(date)),
+        Some(Values::Text(model)),
+        Some(Values::Float(price)),
+        Some(Values::Text(basis)),
+        Some(Values::Bool(fit)),
+    ) = (
+        table.get("date"),
+        table.get("model"),
+        table.get("usd_per_mtok"),
+        table.get("price_basis"),
+        table.get("fitted"),
+    )
+    else {
+        panic!("unexpected column types: {table:?}")
+    };
+    for (i, s) in series.iter().enumerate() {
+        assert_eq!(date[i].unwrap().to_string(), s["date"], "row {i}");
+        assert_eq!(model[i].as_deref(), s["model"].as_str(), "row {i}");
+        // serde_json's default float parser may miss by an ulp; Parquet keeps the f64 as is.
+        let want = s["usd_per_mtok"].as_f64().unwrap();
+        let got = price[i].unwrap();
+        assert!((got - want).abs() <= 1e-12 * want.abs(), "row {i}: {got} vs {want}");
+        assert_eq!(basis[i].as_deref(), s["basis"].as_str(), "row {i}");
+        assert_eq!(fit[i], Some(fitted.contains(&&s["date"])), "row {i}");
+    }
+    assert!(fit.iter().any(|f| *f == Some(true)), "no fitted row");
 
     for (path, code, status) in [
         (

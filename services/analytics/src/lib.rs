@@ -8,6 +8,7 @@ pub mod correlation;
 pub mod demand;
 pub mod efficiency;
 pub mod event_study;
+pub mod export;
 pub mod jevons;
 pub mod pooled;
 pub mod price_of_intelligence;

@@ -14,9 +14,9 @@ use crate::routes::{correlations, events, jevons, market, models, news, shocks};
         version = env!("CARGO_PKG_VERSION"),
         description = "Does AI efficiency move the chip market? Prices, AI models and benchmarks, \
 news, events and event studies, and the Jevons question, as JSON (and CSV where a `format` \
-parameter is offered). Errors are `{\"error\":{\"code\",\"message\"}}`; a bad parameter answers \
-400 with a message that names it. Answers carry ETag and Last-Modified; send \
-If-None-Match/If-Modified-Since for a 304.",
+parameter is offered; series also as Apache Parquet). Errors are \
+`{\"error\":{\"code\",\"message\"}}`; a bad parameter answers 400 with a message that names \
+it. Answers carry ETag and Last-Modified; send If-None-Match/If-Modified-Since for a 304.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
@@ -38,7 +38,12 @@ If-None-Match/If-Modified-Since for a 304.",
         jevons::api::api_fundamentals,
         shocks::api_shocks,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::routes::Format)),
+    components(schemas(
+        crate::error::ErrorBody,
+        crate::error::ErrorDetail,
+        crate::routes::Format,
+        crate::routes::SeriesFormat,
+    )),
     modifiers(&Security),
     tags(
         (name = "market", description = "Tickers and daily prices"),
@@ -49,6 +54,12 @@ If-None-Match/If-Modified-Since for a 304.",
     )
 )]
 pub struct ApiDoc;
+
+/// A Parquet file (`format=parquet` of a series endpoint): binary, typed columns.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // documentation only
+pub(crate) struct ParquetFile(Vec<u8>);
 
 /// 400 in a handler's `responses(…)`.
 #[derive(utoipa::IntoResponses)]
@@ -162,6 +173,24 @@ mod tests {
         for n in ["symbol", "from", "to", "format"] {
             assert!(names.contains(&n), "{n} missing from {names:?}");
         }
+        let ok = &spec["paths"]["/api/v1/prices/{symbol}"]["get"]["responses"]["200"]["content"];
+        for media in [
+            "application/json",
+            "text/csv",
+            "application/vnd.apache.parquet",
+        ] {
+            assert!(ok.get(media).is_some(), "{media} missing from {ok}");
+        }
+        // Binary, inline or through its component.
+        let mut schema = &ok["application/vnd.apache.parquet"]["schema"];
+        if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+            schema = &spec["components"]["schemas"][name];
+        }
+        assert_eq!(schema["format"], "binary", "{schema}");
+        assert_eq!(
+            spec["components"]["schemas"]["SeriesFormat"]["enum"],
+            serde_json::json!(["json", "csv", "parquet"])
+        );
         let post = &spec["paths"]["/api/v1/events"]["post"];
         assert!(post["security"].to_string().contains("bearer"), "{post}");
         assert!(

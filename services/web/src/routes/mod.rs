@@ -123,14 +123,43 @@ where
 {
     let body = jevons_core::csv_export::csv_bytes(header, rows)
         .map_err(|e| AppError::Internal(format!("writing {name}.csv: {e}")))?;
-    Ok(actix_web::HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &format!("{name}.csv"),
+        body,
+    ))
+}
+
+/// A Parquet attachment `name.parquet` of `table` (encoded by jevons-analytics).
+pub(crate) fn parquet_attachment(
+    name: &str,
+    table: &jevons_analytics::export::Table,
+) -> Result<actix_web::HttpResponse, AppError> {
+    let body = table
+        .to_parquet()
+        .map_err(|e| AppError::Internal(format!("writing {name}.parquet: {e}")))?;
+    Ok(attachment(
+        jevons_analytics::export::PARQUET_MEDIA_TYPE,
+        &format!("{name}.parquet"),
+        body,
+    ))
+}
+
+/// A download of a negotiated answer. `filename` must need no escaping (symbols and fixed
+/// names only).
+pub(crate) fn attachment(
+    content_type: &str,
+    filename: &str,
+    body: Vec<u8>,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(content_type)
         .insert_header((header::VARY, "Accept"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.csv\""),
+            format!("attachment; filename=\"{filename}\""),
         ))
-        .body(body))
+        .body(body)
 }
 
 /// An optional text parameter: absent or blank is `None`, else trimmed.
@@ -168,17 +197,66 @@ pub(crate) fn negotiate(format: Option<Format>, req: &HttpRequest) -> Format {
     if let Some(f) = format {
         return f;
     }
-    let wants_csv = req
-        .headers()
+    if accepts(req, "text/csv") {
+        Format::Csv
+    } else {
+        Format::Json
+    }
+}
+
+/// Whether an `Accept` header of `req` names `media` (parameters and q-values are not weighed:
+/// a client that names a download format wants it).
+fn accepts(req: &HttpRequest, media: &str) -> bool {
+    req.headers()
         .get_all(header::ACCEPT)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .any(|m| {
             m.split(';')
                 .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))
-        });
-    if wants_csv { Format::Csv } else { Format::Json }
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case(media))
+        })
+}
+
+/// The response format of a series endpoint (`format=json|csv|parquet`): a table of typed
+/// columns, which Parquet keeps typed and compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(crate) enum SeriesFormat {
+    Json,
+    Csv,
+    Parquet,
+}
+
+impl From<Format> for SeriesFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Json => SeriesFormat::Json,
+            Format::Csv => SeriesFormat::Csv,
+        }
+    }
+}
+
+impl FromStr for SeriesFormat {
+    type Err = &'static str;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("parquet") {
+            return Ok(SeriesFormat::Parquet);
+        }
+        s.parse::<Format>()
+            .map(Into::into)
+            .map_err(|_| "this format is not supported; use json, csv or parquet")
+    }
+}
+
+/// [`negotiate`] for series: `Accept: application/vnd.apache.parquet` asks for Parquet too.
+pub(crate) fn negotiate_series(format: Option<SeriesFormat>, req: &HttpRequest) -> SeriesFormat {
+    match format {
+        Some(f) => f,
+        None if accepts(req, jevons_analytics::export::PARQUET_MEDIA_TYPE) => SeriesFormat::Parquet,
+        None => negotiate(None, req).into(),
+    }
 }
 
 /// Echoed input is cut short so an error body stays small.

@@ -111,6 +111,63 @@ async fn prices_api_speaks_csv_in_the_import_format() {
 }
 
 #[actix_web::test]
+async fn prices_api_speaks_parquet_with_the_rows_of_the_json_answer() {
+    use jevons_analytics::export::{Table, Values};
+
+    let db = database_with(&["NVDA"]).await;
+    let app = test_app!(db.pool.clone());
+    let range = "from=2025-01-02&to=2025-03-31";
+    let json = get!(&app, &format!("/api/v1/prices/NVDA?{range}"), None).json();
+    let bars = json["bars"].as_array().unwrap();
+    assert!(bars.len() > 50, "{}", bars.len());
+
+    for (uri, accept) in [
+        (format!("/api/v1/prices/NVDA?{range}&format=parquet"), None),
+        (
+            format!("/api/v1/prices/NVDA?{range}"),
+            Some("application/vnd.apache.parquet"),
+        ),
+    ] {
+        let r = get!(&app, &uri, accept);
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
+        assert_eq!(r.content_type, "application/vnd.apache.parquet", "{uri}");
+        assert_eq!(
+            r.headers.get(header::CONTENT_DISPOSITION).unwrap(),
+            r#"attachment; filename="NVDA.parquet""#
+        );
+        assert_eq!(r.headers.get(header::VARY).unwrap(), "Accept");
+        let table = Table::from_parquet(&r.bytes).unwrap();
+        let names: Vec<&str> = table.columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names.join(","), jevons_market::csv_file::CSV_HEADER);
+        assert_eq!(table.height(), bars.len());
+        let Some(Values::Date(days)) = table.get("date") else {
+            panic!("date is not a date column: {:?}", table.get("date"))
+        };
+        let Some(Values::Int(volumes)) = table.get("volume") else {
+            panic!("volume is not an integer column")
+        };
+        for (i, bar) in bars.iter().enumerate() {
+            assert_eq!(days[i].unwrap().to_string(), bar["day"], "row {i}");
+            assert_eq!(volumes[i], bar["volume"].as_i64(), "row {i}");
+            for name in ["open", "high", "low", "close", "adj_close"] {
+                let Some(Values::Float(v)) = table.get(name) else {
+                    panic!("{name} is not a float column")
+                };
+                assert_eq!(v[i], bar[name].as_f64(), "{name}, row {i}");
+            }
+        }
+    }
+
+    // Parquet is offered for series only; a table endpoint names what it speaks.
+    let r = get!(&app, "/api/v1/models?format=parquet", None);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("json or csv"), "{}", r.body);
+    let r = get!(&app, "/api/v1/prices/NVDA?format=xlsx", None);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("json, csv or parquet"), "{}", r.body);
+}
+
+#[actix_web::test]
 async fn prices_api_rejects_bad_input_with_json_errors() {
     let db = database_with(&["NVDA"]).await;
     let app = test_app!(db.pool.clone());

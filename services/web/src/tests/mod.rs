@@ -66,7 +66,9 @@ pub(super) struct Reply {
     pub(super) status: StatusCode,
     pub(super) content_type: String,
     pub(super) headers: header::HeaderMap,
+    /// The body as text (binary answers: lossy; see `bytes`).
     pub(super) body: String,
+    pub(super) bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -116,12 +118,14 @@ pub(super) async fn reply<B: MessageBody>(resp: ServiceResponse<B>) -> Reply {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let body = String::from_utf8(read_body(resp).await.to_vec()).unwrap();
+    let bytes = read_body(resp).await.to_vec();
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     Reply {
         status,
         content_type,
         headers,
         body,
+        bytes,
     }
 }
 

@@ -3,7 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use jevons_analytics::demand::DemandSeries;
-use jevons_analytics::price_of_intelligence::PoiOptions;
+use jevons_analytics::export::{Table, Values};
+use jevons_analytics::price_of_intelligence::{PoiOptions, StepPoint};
 use jevons_core::Settings;
 use jevons_core::Symbol;
 use jevons_core::fundamentals::Metric;
@@ -14,8 +15,11 @@ use serde::Deserialize;
 use super::{RangeQuery, range};
 use crate::error::AppError;
 use crate::extract::{Query, empty_as_none};
-use crate::openapi::{BadParam, NotFound, ServerErrors};
-use crate::routes::{Format, csv_attachment, negotiate, negotiated_json, present};
+use crate::openapi::{BadParam, NotFound, ParquetFile, ServerErrors};
+use crate::routes::{
+    Format, SeriesFormat, csv_attachment, negotiate, negotiate_series, negotiated_json,
+    parquet_attachment, present,
+};
 
 /// `GET /api/v1/jevons?from=&to=&format=`: the page's series and statistics. CSV: every series
 /// point in long form (series, date, value).
@@ -107,9 +111,10 @@ pub struct PoiQuery {
     /// Last day, YYYY-MM-DD.
     #[serde(default, deserialize_with = "empty_as_none")]
     to: Option<NaiveDate>,
-    /// json or csv; without it `Accept: text/csv` asks for CSV.
+    /// json, csv or parquet (one row per step of the series); without it `Accept: text/csv` or
+    /// `Accept: application/vnd.apache.parquet` asks for that.
     #[serde(default, deserialize_with = "empty_as_none")]
-    format: Option<Format>,
+    format: Option<SeriesFormat>,
 }
 
 /// `GET /api/v1/price-of-intelligence?benchmark=gpqa-diamond&threshold=0.5|reference_model=GPT-4o&from=&to=`:
@@ -121,7 +126,7 @@ pub struct PoiQuery {
     tag = "jevons",
     params(PoiQuery),
     responses(
-        (status = 200, description = "The cheapest price reaching the level over time and its fitted decline", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The cheapest price reaching the level over time and its fitted decline; CSV and Parquet: one row per step", content((serde_json::Value = "application/json"), (String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))),
         BadParam,
         ServerErrors,
     )
@@ -132,7 +137,7 @@ pub(crate) async fn api_price_of_intelligence(
     pool: web::Data<PgPool>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, AppError> {
-    let format = negotiate(q.format, &req);
+    let format = negotiate_series(q.format, &req);
     let benchmark = present(&q.benchmark)
         .ok_or_else(|| AppError::BadRequest("`benchmark` is required, e.g. gpqa-diamond".into()))?;
     let reference = match (q.threshold, present(&q.reference_model)) {
@@ -162,38 +167,66 @@ pub(crate) async fn api_price_of_intelligence(
         ..PoiOptions::default()
     };
     let series = insights::price_series(pool.get_ref(), &settings, &spec, &options).await?;
-    match format {
-        Format::Json => Ok(negotiated_json(&series)),
-        Format::Csv => {
-            let rows = series.poi.iter().flat_map(|poi| {
-                poi.series.iter().map(|s| {
-                    let fitted = poi.fitted.iter().any(|f| f.date == s.date);
-                    vec![
-                        s.date.to_string(),
-                        s.model.clone(),
-                        s.score.to_string(),
-                        s.usd_per_mtok.to_string(),
-                        s.price_effective.to_string(),
-                        s.basis.as_str().to_string(),
-                        fitted.to_string(),
-                    ]
-                })
-            });
-            csv_attachment(
-                "price-of-intelligence",
-                &[
-                    "date",
-                    "model",
-                    "score",
-                    "usd_per_mtok",
-                    "price_effective",
-                    "price_basis",
-                    "fitted",
-                ],
-                rows,
-            )
-        }
+    if format == SeriesFormat::Json {
+        return Ok(negotiated_json(&series));
     }
+    // One row per step of the series; `fitted`: the point is one the decline was fitted on.
+    let steps: Vec<(&StepPoint, bool)> = series
+        .poi
+        .iter()
+        .flat_map(|poi| {
+            poi.series
+                .iter()
+                .map(|s| (s, poi.fitted.iter().any(|f| f.date == s.date)))
+        })
+        .collect();
+    const NAME: &str = "price-of-intelligence";
+    const COLUMNS: [&str; 7] = [
+        "date",
+        "model",
+        "score",
+        "usd_per_mtok",
+        "price_effective",
+        "price_basis",
+        "fitted",
+    ];
+    if format == SeriesFormat::Parquet {
+        let col = |f: fn(&StepPoint) -> f64| steps.iter().map(|(s, _)| Some(f(s))).collect();
+        let text = |f: fn(&StepPoint) -> String| steps.iter().map(|(s, _)| Some(f(s))).collect();
+        let table = Table::default()
+            .with(
+                COLUMNS[0],
+                Values::Date(steps.iter().map(|(s, _)| Some(s.date)).collect()),
+            )
+            .with(COLUMNS[1], Values::Text(text(|s| s.model.clone())))
+            .with(COLUMNS[2], Values::Float(col(|s| s.score)))
+            .with(COLUMNS[3], Values::Float(col(|s| s.usd_per_mtok)))
+            .with(
+                COLUMNS[4],
+                Values::Date(steps.iter().map(|(s, _)| Some(s.price_effective)).collect()),
+            )
+            .with(
+                COLUMNS[5],
+                Values::Text(text(|s| s.basis.as_str().to_string())),
+            )
+            .with(
+                COLUMNS[6],
+                Values::Bool(steps.iter().map(|(_, f)| Some(*f)).collect()),
+            );
+        return parquet_attachment(NAME, &table);
+    }
+    let rows = steps.iter().map(|(s, fitted)| {
+        [
+            s.date.to_string(),
+            s.model.clone(),
+            s.score.to_string(),
+            s.usd_per_mtok.to_string(),
+            s.price_effective.to_string(),
+            s.basis.as_str().to_string(),
+            fitted.to_string(),
+        ]
+    });
+    csv_attachment(NAME, &COLUMNS, rows)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

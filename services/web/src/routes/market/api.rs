@@ -1,6 +1,6 @@
-//! `/api/v1/tickers` and `/api/v1/prices/{symbol}`: JSON, prices also as CSV in the import format.
+//! `/api/v1/tickers` and `/api/v1/prices/{symbol}`: JSON, prices also as CSV in the import format
+//! and as Parquet with the same columns.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use jevons_core::{DateRange, PriceBar, Role, Symbol};
@@ -9,8 +9,10 @@ use sqlx::PgPool;
 
 use crate::error::AppError;
 use crate::extract::{Query, empty_as_none};
-use crate::openapi::{BadParam, NotFound, ServerErrors};
-use crate::routes::{Format, negotiate, negotiated_json};
+use crate::openapi::{BadParam, NotFound, ParquetFile, ServerErrors};
+use crate::routes::{
+    SeriesFormat, attachment, negotiate_series, negotiated_json, parquet_attachment,
+};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TickerJson {
@@ -62,9 +64,10 @@ pub struct PricesQuery {
     /// Last day, YYYY-MM-DD (inclusive).
     #[serde(default, deserialize_with = "empty_as_none")]
     to: Option<NaiveDate>,
-    /// json or csv (the import format); without it `Accept: text/csv` asks for CSV.
+    /// json, csv (the import format) or parquet (the same columns, typed); without it
+    /// `Accept: text/csv` or `Accept: application/vnd.apache.parquet` asks for that.
     #[serde(default, deserialize_with = "empty_as_none")]
-    format: Option<Format>,
+    format: Option<SeriesFormat>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -97,7 +100,7 @@ struct PriceBarSchema {
     tag = "market",
     params(("symbol" = String, Path, description = "Ticker symbol, e.g. NVDA"), PricesQuery),
     responses(
-        (status = 200, description = "Daily bars in the range; CSV in the import format", content((PricesJson = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "Daily bars in the range; CSV in the import format", content((PricesJson = "application/json"), (String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))),
         BadParam,
         NotFound,
         ServerErrors,
@@ -116,7 +119,7 @@ pub async fn prices(
         query.to.unwrap_or(NaiveDate::MAX),
     )
     .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let format = negotiate(query.format, &req);
+    let format = negotiate_series(query.format, &req);
 
     if jevons_store::tickers::get(pool.get_ref(), &symbol)
         .await?
@@ -127,23 +130,24 @@ pub async fn prices(
     let bars = jevons_store::prices::bars(pool.get_ref(), &symbol, range).await?;
 
     match format {
-        Format::Json => Ok(negotiated_json(PricesJson {
+        SeriesFormat::Json => Ok(negotiated_json(PricesJson {
             symbol: &symbol,
             bars: &bars,
         })),
-        Format::Csv => {
+        // Symbols are [A-Z0-9.^-] only, safe inside the quoted filename.
+        SeriesFormat::Csv => {
             let mut body = Vec::with_capacity(64 + bars.len() * 64);
             jevons_market::csv_file::write_bars(&mut body, &bars)
                 .map_err(|e| AppError::Internal(format!("writing CSV for {symbol}: {e}")))?;
-            Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .insert_header((header::VARY, "Accept"))
-                // Symbols are [A-Z0-9.^-] only, safe inside the quoted filename.
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{symbol}.csv\""),
-                ))
-                .body(body))
+            Ok(attachment(
+                "text/csv; charset=utf-8",
+                &format!("{symbol}.csv"),
+                body,
+            ))
         }
+        SeriesFormat::Parquet => parquet_attachment(
+            symbol.as_str(),
+            &jevons_analytics::export::bars_table(&bars),
+        ),
     }
 }
