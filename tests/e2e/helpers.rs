@@ -29,11 +29,16 @@ pub fn bundled_series(symbol: &str) -> Vec<PriceBar> {
 
 /// Settings as a user would have them, pointed at this test's database and fake providers.
 pub fn test_settings(db: &TestDatabase, yahoo: &MockServer, stooq: &MockServer) -> Settings {
+    settings_for(&db.url, &yahoo.uri(), &stooq.uri())
+}
+
+/// [`test_settings`] for any database and provider URLs.
+pub fn settings_for(database_url: &str, yahoo: &str, stooq: &str) -> Settings {
     let env = [
-        ("DATABASE_URL", db.url.clone()),
+        ("DATABASE_URL", database_url.to_string()),
         ("JEVONS__SERVER__LISTEN", "127.0.0.1:0".into()),
-        ("JEVONS__MARKET__YAHOO_BASE_URL", yahoo.uri()),
-        ("JEVONS__MARKET__STOOQ_BASE_URL", stooq.uri()),
+        ("JEVONS__MARKET__YAHOO_BASE_URL", yahoo.to_string()),
+        ("JEVONS__MARKET__STOOQ_BASE_URL", stooq.to_string()),
         ("JEVONS__MARKET__MAX_ATTEMPTS", "2".into()),
         ("JEVONS__MARKET__BACKOFF_BASE_MS", "5".into()),
         ("JEVONS__MARKET__BACKOFF_MAX_MS", "20".into()),
@@ -106,6 +111,16 @@ pub struct PriceRow {
     pub fetched_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Starts the web app on a random port in the background; returns its address.
+pub async fn serve(settings: &Settings, pool: &jevons_store::PgPool) -> String {
+    let app = jevons_web::Application::build(settings, pool.clone())
+        .await
+        .unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    address
+}
+
 /// Spawns the app; `seed` loads the bundled dataset as a first start on an empty database does.
 pub async fn spawn_app(seed: bool) -> TestApp {
     spawn_app_with(seed, |_| {}).await
@@ -121,11 +136,7 @@ pub async fn spawn_app_with(seed: bool, adjust: impl FnOnce(&mut Settings)) -> T
     jevons::startup::prepare_data(&settings, &db.pool)
         .await
         .unwrap();
-    let app = jevons_web::Application::build(&settings, db.pool.clone())
-        .await
-        .unwrap();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let address = serve(&settings, &db.pool).await;
     TestApp {
         address,
         db,
@@ -139,43 +150,7 @@ pub async fn spawn_app_with(seed: bool, adjust: impl FnOnce(&mut Settings)) -> T
     }
 }
 
-/// A Yahoo chart API response in the real shape (see tests/fixtures/yahoo_chart_SPY_1d.json),
-/// bars stamped at the 09:30 New York open.
-pub fn yahoo_chart_json(symbol: &str, bars: &[PriceBar]) -> serde_json::Value {
-    let ny = |d: NaiveDate| {
-        // 09:30 in New York is 13:30 UTC in summer time and 14:30 UTC in winter time.
-        let summer = (3..=10).contains(&chrono::Datelike::month(&d));
-        let hour = if summer { 13 } else { 14 };
-        d.and_hms_opt(hour, 30, 0).unwrap().and_utc().timestamp()
-    };
-    serde_json::json!({"chart": {"result": [{
-        "meta": {"currency": "USD", "symbol": symbol, "exchangeTimezoneName": "America/New_York",
-                 "timezone": "EST", "gmtoffset": -18000, "dataGranularity": "1d"},
-        "timestamp": bars.iter().map(|b| ny(b.day)).collect::<Vec<_>>(),
-        "indicators": {
-            "quote": [{
-                "open": bars.iter().map(|b| b.open).collect::<Vec<_>>(),
-                "high": bars.iter().map(|b| b.high).collect::<Vec<_>>(),
-                "low": bars.iter().map(|b| b.low).collect::<Vec<_>>(),
-                "close": bars.iter().map(|b| b.close).collect::<Vec<_>>(),
-                "volume": bars.iter().map(|b| b.volume).collect::<Vec<_>>(),
-            }],
-            "adjclose": [{"adjclose": bars.iter().map(|b| b.adj_close).collect::<Vec<_>>()}]
-        }
-    }], "error": null}})
-}
-
-/// A Stooq daily CSV body in the real shape (no adjusted close).
-pub fn stooq_csv(bars: &[PriceBar]) -> String {
-    let mut out = String::from("Date,Open,High,Low,Close,Volume\n");
-    for b in bars {
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            b.day, b.open, b.high, b.low, b.close, b.volume
-        ));
-    }
-    out
-}
+pub use jevons_market::fake::{stooq_csv, yahoo_chart_json};
 
 /// Serves every watchlist symbol's bundled series (up to `until`) from the fake Yahoo.
 pub async fn serve_yahoo_history(app: &TestApp, until: NaiveDate) {

@@ -5,6 +5,7 @@
 
 mod client;
 pub mod csv_file;
+pub mod fake;
 pub mod stooq;
 pub mod yahoo;
 
