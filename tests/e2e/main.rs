@@ -9,6 +9,7 @@ mod cli;
 mod digest;
 mod docs;
 mod events;
+mod faults;
 mod helpers;
 mod jevons;
 mod jobs;

@@ -95,6 +95,9 @@ pub struct DatabaseSettings {
     pub data_dir: PathBuf,
     pub database_name: String,
     pub max_connections: u32,
+    /// How long a query waits for a connection before it fails: while the database is down,
+    /// requests answer 503 after this long instead of hanging.
+    pub acquire_timeout_secs: u64,
     pub bundled_prices: PathBuf,
     pub seed_on_empty: bool,
 }

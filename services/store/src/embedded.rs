@@ -517,6 +517,26 @@ impl EmbeddedPostgres {
     }
 
     fn launch(&mut self) -> Result<(), EmbeddedError> {
+        // Another process may take the port between our probe and the server's bind; retry.
+        let mut last_error = None;
+        for _ in 0..3 {
+            match self.launch_on(free_port()?) {
+                Ok(()) => return Ok(()),
+                Err(error) => {
+                    let in_use = matches!(&error, EmbeddedError::Command { detail, .. }
+                        if detail.contains("could not bind") || detail.contains("in use"));
+                    last_error = Some(error);
+                    if !in_use {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(last_error.unwrap_or(EmbeddedError::NoBinaries))
+    }
+
+    /// Starts the server on `port`; the error quotes the end of the server log.
+    fn launch_on(&mut self, port: u16) -> Result<(), EmbeddedError> {
         let log = self.data_dir.join(LOG_FILE);
         if let Some(u) = &self.user
             && let Ok(meta) = fs::metadata(&log)
@@ -524,42 +544,42 @@ impl EmbeddedPostgres {
         {
             chown(&log, u)?;
         }
-        // Another process may take the port between our probe and the server's bind; retry.
-        let mut last_error = None;
-        for _ in 0..3 {
-            let port = free_port()?;
-            let mut cmd = self.command("pg_ctl");
-            cmd.args(["start", "-w", "-t", "60", "-D"])
-                .arg(&self.data_dir)
-                .arg("-l")
-                .arg(&log)
-                .arg("-o")
-                .arg(format!(
-                    "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
-                ));
-            let out = self.run(cmd, "pg_ctl start")?;
-            if out.status.success() {
-                tracing::info!(data_dir = %self.data_dir.display(), port, "embedded PostgreSQL started");
-                self.port = port;
-                self.owned = true;
-                self.running = true;
-                return Ok(());
-            }
-            let log_tail = tail(&log, 5);
-            let in_use = log_tail.contains("could not bind") || log_tail.contains("in use");
-            last_error = Some(EmbeddedError::Command {
-                what: "pg_ctl start".into(),
-                detail: format!(
-                    "{}; server log {}:\n{log_tail}",
-                    describe(&out),
-                    log.display()
-                ),
-            });
-            if !in_use {
-                break;
-            }
+        let mut cmd = self.command("pg_ctl");
+        cmd.args(["start", "-w", "-t", "60", "-D"])
+            .arg(&self.data_dir)
+            .arg("-l")
+            .arg(&log)
+            .arg("-o")
+            .arg(format!(
+                "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+            ));
+        let out = self.run(cmd, "pg_ctl start")?;
+        if out.status.success() {
+            tracing::info!(data_dir = %self.data_dir.display(), port, "embedded PostgreSQL started");
+            self.port = port;
+            self.owned = true;
+            self.running = true;
+            return Ok(());
         }
-        Err(last_error.unwrap_or(EmbeddedError::NoBinaries))
+        Err(EmbeddedError::Command {
+            what: "pg_ctl start".into(),
+            detail: format!(
+                "{}; server log {}:\n{}",
+                describe(&out),
+                log.display(),
+                tail(&log, 5)
+            ),
+        })
+    }
+
+    /// Starts a server that [`EmbeddedPostgres::stop`] stopped again, on the same port, so that
+    /// pools holding its URL reconnect by themselves: a database restart, as the fault tests
+    /// make one. Does nothing while it runs.
+    pub fn start_again(&mut self) -> Result<(), EmbeddedError> {
+        if self.running {
+            return Ok(());
+        }
+        self.launch_on(self.port)
     }
 
     /// `postgres://postgres:PASSWORD@127.0.0.1:PORT/database`.

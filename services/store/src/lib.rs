@@ -45,7 +45,12 @@ pub struct Database {
 /// `settings.data_dir`, create `settings.database_name` if missing and connect. Does not migrate.
 pub async fn connect(settings: &DatabaseSettings) -> Result<Database, StoreError> {
     if let Some(url) = &settings.url {
-        let pool = connect_url(url.expose_secret(), settings.max_connections).await?;
+        let pool = connect_url_with(
+            url.expose_secret(),
+            settings.max_connections,
+            Duration::from_secs(settings.acquire_timeout_secs.max(1)),
+        )
+        .await?;
         return Ok(Database {
             pool,
             embedded: None,
@@ -53,9 +58,10 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<Database, StoreError
     }
     let server = embedded::EmbeddedPostgres::start(&settings.data_dir).await?;
     create_database_if_missing(&server.url("postgres"), &settings.database_name).await?;
-    let pool = connect_url(
+    let pool = connect_url_with(
         &server.url(&settings.database_name),
         settings.max_connections,
+        Duration::from_secs(settings.acquire_timeout_secs.max(1)),
     )
     .await?;
     Ok(Database {
@@ -64,11 +70,23 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<Database, StoreError
     })
 }
 
-/// A pool of at most `max_connections` connections to `url`; fails now if the server is unreachable.
+/// A pool of at most `max_connections` connections to `url` that waits up to 30 s for a
+/// connection (tests and tools); fails now if the server is unreachable.
 pub async fn connect_url(url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
+    connect_url_with(url, max_connections, Duration::from_secs(30)).await
+}
+
+/// [`connect_url`] with its own acquire timeout. While the server refuses connections (down or
+/// restarting), sqlx keeps retrying until that timeout, so it bounds how long a request hangs
+/// before it fails as unavailable.
+pub async fn connect_url_with(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<PgPool, StoreError> {
     let pool = PgPoolOptions::new()
         .max_connections(max_connections.max(1))
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(acquire_timeout)
         .connect(url)
         .await?;
     Ok(pool)

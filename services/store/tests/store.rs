@@ -398,6 +398,7 @@ async fn connect_with_a_url_creates_nothing() {
         data_dir: "/nonexistent/should-not-be-created".into(),
         database_name: "ignored".into(),
         max_connections: 2,
+        acquire_timeout_secs: 5,
         bundled_prices: "data/prices".into(),
         seed_on_empty: false,
     };
@@ -418,6 +419,7 @@ async fn the_embedded_cluster_starts_stops_and_restarts() {
         data_dir: dir.join("pg"),
         database_name: "jevons_embedded".into(),
         max_connections: 2,
+        acquire_timeout_secs: 5,
         bundled_prices: "data/prices".into(),
         seed_on_empty: false,
     };

@@ -11,7 +11,7 @@
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -22,7 +22,10 @@ use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use jevons_core::config::ViewCacheSettings;
 use jevons_store::PgPool;
+use jevons_store::StoreError;
 use jevons_store::changes::{self, Change, ChangeListener};
+
+use crate::error::AppError;
 
 /// Paths whose answers depend on more than the stored data (forms, tokens, the health checks),
 /// or are already static.
@@ -61,8 +64,10 @@ pub struct ViewCache {
     settings: ViewCacheSettings,
     views: moka::sync::Cache<String, Arc<CachedView>>,
     /// One lock per view being computed: when a view goes stale under load, one request
-    /// computes it and the others wait for that answer instead of computing it again.
-    computing: moka::sync::Cache<String, Arc<tokio::sync::Mutex<()>>>,
+    /// computes it and the others wait for that answer instead of computing it again. It holds
+    /// when a computation last found the database unreachable (503): the requests that waited
+    /// on it answer 503 too, instead of each waiting out the pool's acquire timeout in turn.
+    computing: moka::sync::Cache<String, Arc<tokio::sync::Mutex<Option<Instant>>>>,
     /// Changes heard from PostgreSQL (plus one per lost connection).
     heard: AtomicU64,
     /// When the data last changed, as far as this instance knows.
@@ -196,8 +201,9 @@ pub async fn serve_cached(
         let resp = answer(&cache, &view, req.headers());
         return Ok(req.into_response(resp));
     }
+    let waiting_since = Instant::now();
     let lock = cache.computing.get_with(key.clone(), Default::default);
-    let _computing = lock.lock().await;
+    let mut unavailable_at = lock.lock().await;
     // Another request may have computed it while this one waited.
     let (generation, previous) = match fresh(&cache) {
         Ok(view) => {
@@ -206,8 +212,15 @@ pub async fn serve_cached(
         }
         Err(stale) => stale,
     };
+    if unavailable_at.is_some_and(|at| at >= waiting_since) {
+        let unavailable = StoreError::Sqlx(sqlx::Error::PoolTimedOut);
+        return Ok(req.error_response(AppError::from(unavailable)));
+    }
 
     let res = next.call(req).await?;
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE {
+        *unavailable_at = Some(Instant::now());
+    }
     if res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
         return Ok(res);
     }
