@@ -37,7 +37,8 @@ impl JobContext {
     pub fn new(pool: PgPool, settings: Arc<Settings>) -> Result<Self, JobError> {
         let market =
             MarketClient::new(&settings.market).map_err(|e| JobError::Setup(e.to_string()))?;
-        let news = jevons_news::NewsClient::new(&settings.news).map_err(JobError::Setup)?;
+        let news = jevons_news::NewsClient::new(&settings.news)
+            .map_err(|e| JobError::Setup(e.to_string()))?;
         let summarizer = jevons_summarizer::SummarizerSlot::new(settings.summarizer.clone());
         Ok(Self {
             pool,

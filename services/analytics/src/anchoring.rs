@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::returns::MarketError;
+use crate::returns::AnalyticsError;
 
 /// The regular close of the US exchanges, New York time.
 pub const NEW_YORK_CLOSE: (u32, u32) = (16, 0);
@@ -60,19 +60,19 @@ pub struct Anchor {
 }
 
 /// Finds day 0 in `calendar` (ascending sessions).
-pub fn anchor(timing: &EventTiming, calendar: &[NaiveDate]) -> Result<Anchor, MarketError> {
+pub fn anchor(timing: &EventTiming, calendar: &[NaiveDate]) -> Result<Anchor, AnalyticsError> {
     let tz: Tz = match timing.time_zone.as_deref() {
         None | Some("") => Tz::UTC,
         Some(name) => name
             .parse()
-            .map_err(|_| MarketError::Invalid(format!("unknown time zone `{name}`")))?,
+            .map_err(|_| AnalyticsError::Invalid(format!("unknown time zone `{name}`")))?,
     };
     let (ny_day, after_close, ny_time) = match timing.time {
         None => (timing.day, false, None),
         Some(t) => {
             let local = timing.day.and_time(t);
             let instant = tz.from_local_datetime(&local).earliest().ok_or_else(|| {
-                MarketError::Invalid(format!("{local} does not exist in {}", tz.name()))
+                AnalyticsError::Invalid(format!("{local} does not exist in {}", tz.name()))
             })?;
             let ny = instant.with_timezone(&chrono_tz::America::New_York);
             let close = (ny.hour(), ny.minute()) >= NEW_YORK_CLOSE;
@@ -89,7 +89,7 @@ pub fn anchor(timing: &EventTiming, calendar: &[NaiveDate]) -> Result<Anchor, Ma
         (start < calendar.len()).then_some(start)
     };
     let Some(index) = index else {
-        return Err(MarketError::AfterData {
+        return Err(AnalyticsError::AfterData {
             event_day: timing.day,
             last_session: calendar.last().copied().unwrap_or(timing.day),
         });
@@ -186,7 +186,7 @@ mod tests {
         // Past the data.
         assert!(matches!(
             anchor(&EventTiming::day(d("2025-02-01")), &c),
-            Err(MarketError::AfterData { .. })
+            Err(AnalyticsError::AfterData { .. })
         ));
         let bad = EventTiming {
             day: d("2025-01-22"),

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::returns::{MarketError, ReturnPanel};
+use crate::returns::{AnalyticsError, ReturnPanel};
 use crate::stats::{correlation, p_student};
 
 /// The rolling windows the pages offer, in trading days.
@@ -67,11 +67,11 @@ pub fn correlation_matrix(
     panel: &ReturnPanel,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<CorrelationMatrix, MarketError> {
+) -> Result<CorrelationMatrix, AnalyticsError> {
     let lo = panel.calendar.partition_point(|d| *d < from);
     let hi = panel.calendar.partition_point(|d| *d <= to);
     if hi <= lo + 2 {
-        return Err(MarketError::Invalid(format!(
+        return Err(AnalyticsError::Invalid(format!(
             "fewer than 3 sessions between {from} and {to} in the data"
         )));
     }

@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::anchoring::{Anchor, EventTiming, anchor};
-use crate::returns::{MarketError, ReturnPanel, return_panel};
+use crate::returns::{AnalyticsError, ReturnPanel, return_panel};
 use crate::stats::{self, Ranker, StudentTails, mean, p_normal, p_student, std_dev};
 
 /// The normal-return model.
@@ -55,13 +55,13 @@ impl NormalModel {
 }
 
 impl FromStr for NormalModel {
-    type Err = MarketError;
+    type Err = AnalyticsError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "market" => Ok(NormalModel::Market),
             "mean" => Ok(NormalModel::Mean),
             "adjusted" | "market_adjusted" => Ok(NormalModel::Adjusted),
-            other => Err(MarketError::Invalid(format!(
+            other => Err(AnalyticsError::Invalid(format!(
                 "model `{other}` is unknown; use one of {}",
                 Self::ALLOWED
             ))),
@@ -77,14 +77,14 @@ pub struct Window {
 }
 
 impl Window {
-    pub fn new(start: i32, end: i32) -> Result<Self, MarketError> {
+    pub fn new(start: i32, end: i32) -> Result<Self, AnalyticsError> {
         if start > end {
-            return Err(MarketError::Invalid(format!(
+            return Err(AnalyticsError::Invalid(format!(
                 "window [{start}, {end}] starts after it ends"
             )));
         }
         if start.abs() > 5000 || end.abs() > 5000 {
-            return Err(MarketError::Invalid(format!(
+            return Err(AnalyticsError::Invalid(format!(
                 "window [{start}, {end}] is longer than the data could be"
             )));
         }
@@ -100,13 +100,13 @@ impl Window {
     }
 
     /// `"-1,1"` → [−1, +1].
-    pub fn parse(s: &str) -> Result<Self, MarketError> {
+    pub fn parse(s: &str) -> Result<Self, AnalyticsError> {
         let (a, b) = s.split_once(',').ok_or_else(|| {
-            MarketError::Invalid(format!("window `{s}` must be two days like -1,1"))
+            AnalyticsError::Invalid(format!("window `{s}` must be two days like -1,1"))
         })?;
         let p = |v: &str| {
             v.trim().parse::<i32>().map_err(|_| {
-                MarketError::Invalid(format!(
+                AnalyticsError::Invalid(format!(
                     "window `{s}`: `{}` is not a whole number",
                     v.trim()
                 ))
@@ -116,14 +116,14 @@ impl Window {
     }
 
     /// `"0,0;-1,1"` → two windows.
-    pub fn parse_list(s: &str) -> Result<Vec<Self>, MarketError> {
+    pub fn parse_list(s: &str) -> Result<Vec<Self>, AnalyticsError> {
         let list: Vec<Self> = s
             .split(';')
             .filter(|w| !w.trim().is_empty())
             .map(Self::parse)
             .collect::<Result<_, _>>()?;
         if list.is_empty() {
-            return Err(MarketError::Invalid("no event window given".into()));
+            return Err(AnalyticsError::Invalid("no event window given".into()));
         }
         Ok(list)
     }
@@ -162,19 +162,19 @@ impl Default for StudySpec {
 }
 
 impl StudySpec {
-    fn check(&self) -> Result<(), MarketError> {
+    fn check(&self) -> Result<(), AnalyticsError> {
         if self.windows.is_empty() {
-            return Err(MarketError::Invalid("no event window given".into()));
+            return Err(AnalyticsError::Invalid("no event window given".into()));
         }
         let first = self.windows.iter().map(|w| w.start).min().unwrap_or(0);
         if self.estimation.end >= first {
-            return Err(MarketError::Invalid(format!(
+            return Err(AnalyticsError::Invalid(format!(
                 "the estimation window {} must end before the first event day {first:+}",
                 self.estimation
             )));
         }
         if self.estimation.len() < 30 {
-            return Err(MarketError::Invalid(format!(
+            return Err(AnalyticsError::Invalid(format!(
                 "the estimation window {} is shorter than 30 days",
                 self.estimation
             )));
@@ -316,7 +316,7 @@ pub fn event_study(
     panel: &ReturnPanel,
     timing: &EventTiming,
     spec: &StudySpec,
-) -> Result<EventStudy, MarketError> {
+) -> Result<EventStudy, AnalyticsError> {
     event_study_with(panel, timing, spec, &mut Scratch::default())
 }
 
@@ -344,7 +344,7 @@ fn event_study_with(
     timing: &EventTiming,
     spec: &StudySpec,
     scratch: &mut Scratch,
-) -> Result<EventStudy, MarketError> {
+) -> Result<EventStudy, AnalyticsError> {
     spec.check()?;
     let anchor = anchor(timing, &panel.calendar)?;
     let market = market_window(panel, anchor.index, spec);
@@ -414,7 +414,7 @@ pub fn event_study_of_prices<'a, I>(
     symbols: &[String],
     timing: &EventTiming,
     spec: &StudySpec,
-) -> Result<EventStudy, MarketError>
+) -> Result<EventStudy, AnalyticsError>
 where
     I: IntoIterator<Item = (&'a str, &'a [(NaiveDate, f64)])>,
 {
@@ -487,7 +487,7 @@ fn study_stock(
     day0: usize,
     spec: &StudySpec,
     scratch: &mut Scratch,
-) -> Result<StockStudy, MarketError> {
+) -> Result<StockStudy, AnalyticsError> {
     let len = panel.calendar.len() as i64;
     let d0 = day0 as i64;
     let est = spec.estimation;
@@ -505,7 +505,7 @@ fn study_stock(
                 panel.market[i].is_finite() && returns[i].is_finite()
             })
             .count();
-        return Err(MarketError::InsufficientEstimation {
+        return Err(AnalyticsError::InsufficientEstimation {
             symbol: symbol.to_string(),
             from: est.start,
             to: est.end,
@@ -525,7 +525,7 @@ fn study_stock(
     let (alpha, beta, sigma, df) = match spec.model {
         NormalModel::Market => {
             if sxx.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-                return Err(MarketError::Invalid(format!(
+                return Err(AnalyticsError::Invalid(format!(
                     "{symbol}: the benchmark {} does not vary in the estimation window",
                     panel.benchmark
                 )));
@@ -571,7 +571,7 @@ fn study_stock(
     let mut ars = Vec::with_capacity(span.len());
     for rel in span.start..=span.end {
         let idx = d0 + i64::from(rel);
-        let gap = || MarketError::EventWindowGap {
+        let gap = || AnalyticsError::EventWindowGap {
             symbol: symbol.to_string(),
             day: calendar_label(panel, idx),
             rel,
@@ -864,7 +864,7 @@ pub fn event_studies<K: Clone + Send + Sync>(
     panel: &ReturnPanel,
     events: &[(K, EventTiming)],
     spec: &StudySpec,
-) -> Vec<(K, Result<EventStudy, MarketError>)> {
+) -> Vec<(K, Result<EventStudy, AnalyticsError>)> {
     study_each(events, |e, scratch| {
         event_study_with(panel, e, spec, scratch)
     })
@@ -874,10 +874,10 @@ pub fn event_studies<K: Clone + Send + Sync>(
 fn study_each<K, F>(
     events: &[(K, EventTiming)],
     study: F,
-) -> Vec<(K, Result<EventStudy, MarketError>)>
+) -> Vec<(K, Result<EventStudy, AnalyticsError>)>
 where
     K: Clone + Send + Sync,
-    F: Fn(&EventTiming, &mut Scratch) -> Result<EventStudy, MarketError> + Sync,
+    F: Fn(&EventTiming, &mut Scratch) -> Result<EventStudy, AnalyticsError> + Sync,
 {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
@@ -892,7 +892,7 @@ where
                 let result = outcome.unwrap_or_else(|_| {
                     // The scratch buffers may be half-written: start the next event afresh.
                     scratch = Scratch::default();
-                    Err(MarketError::Invalid(format!(
+                    Err(AnalyticsError::Invalid(format!(
                         "the study of the event on {} failed unexpectedly (a panic)",
                         e.day
                     )))
@@ -919,7 +919,7 @@ where
                     part.iter()
                         .map(|(key, e)| {
                             let why = format!("the study of the event on {} was lost", e.day);
-                            (key.clone(), Err(MarketError::Invalid(why)))
+                            (key.clone(), Err(AnalyticsError::Invalid(why)))
                         })
                         .collect()
                 })
@@ -965,7 +965,7 @@ mod tests {
             (2..28).map(|d| (100 + i64::from(d), day(d))).collect();
         let results = study_each(&events, |e, _| match e.day.day() {
             13 => panic!("boom"),
-            7 => Err(MarketError::Invalid("no sessions".into())),
+            7 => Err(AnalyticsError::Invalid("no sessions".into())),
             _ => Ok(empty_study(e)),
         });
         assert_eq!(results.len(), events.len());

@@ -14,3 +14,5 @@ pub mod pooled;
 pub mod price_of_intelligence;
 pub mod returns;
 pub mod stats;
+
+pub use returns::AnalyticsError;

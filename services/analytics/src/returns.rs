@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-/// Everything the market analytics can fail with; messages name the stock and the days.
+/// Everything the analytics (returns, event studies, correlations) can fail with; messages name
+/// the stock and the days.
 #[derive(Debug, thiserror::Error)]
-pub enum MarketError {
+pub enum AnalyticsError {
     #[error("{0}")]
     Invalid(String),
     #[error("no prices for the benchmark {0} in the data")]
@@ -84,7 +85,7 @@ pub fn return_panel<'a, I>(
     prices: I,
     benchmark: &str,
     symbols: &[String],
-) -> Result<ReturnPanel, MarketError>
+) -> Result<ReturnPanel, AnalyticsError>
 where
     I: IntoIterator<Item = (&'a str, &'a [(NaiveDate, f64)])>,
 {
@@ -107,7 +108,7 @@ where
     let bars_of = |s: &str| slot_of.get(s).map(|i| &series[*i]);
     let bench = bars_of(benchmark)
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| MarketError::NoBenchmark(benchmark.to_string()))?;
+        .ok_or_else(|| AnalyticsError::NoBenchmark(benchmark.to_string()))?;
     let calendar: Vec<NaiveDate> = bench.iter().map(|p| p.0).collect();
     let bench_prices: Vec<f64> = bench.iter().map(|p| p.1).collect();
     let market = returns_from_prices(&bench_prices);
@@ -125,7 +126,7 @@ where
     };
     let mut returns = Vec::with_capacity(wanted.len());
     for s in &wanted {
-        let bars = bars_of(s).ok_or_else(|| MarketError::NoPrices(s.clone()))?;
+        let bars = bars_of(s).ok_or_else(|| AnalyticsError::NoPrices(s.clone()))?;
         // Both sides are sorted by day: one merge walk aligns the bars on the calendar.
         let mut aligned = vec![f64::NAN; calendar.len()];
         let mut i = 0;
@@ -200,11 +201,11 @@ mod tests {
         assert_eq!(all.symbols, ["NVDA"]);
         assert!(matches!(
             return_panel(series, "QQQ", &[]),
-            Err(MarketError::NoBenchmark(_))
+            Err(AnalyticsError::NoBenchmark(_))
         ));
         assert!(matches!(
             return_panel(series, "SPY", &["AMD".to_string()]),
-            Err(MarketError::NoPrices(s)) if s == "AMD"
+            Err(AnalyticsError::NoPrices(s)) if s == "AMD"
         ));
     }
 

@@ -132,6 +132,14 @@ impl DateRange {
             .map_err(|_| DateRangeError::BadDate(raw.to_string()))
     }
 
+    /// Every day: the range of "no bounds".
+    pub const fn all() -> Self {
+        Self {
+            from: NaiveDate::MIN,
+            to: NaiveDate::MAX,
+        }
+    }
+
     /// Builds a range from optional `YYYY-MM-DD` strings; missing ends are open.
     pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self, DateRangeError> {
         let from = from

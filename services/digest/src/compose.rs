@@ -420,12 +420,7 @@ pub async fn gather_period(
         known_by: KnownBy::EarliestKnown,
     };
     let frontier = optional_section(pool, "ai_models", async {
-        let changes = frontier_changes(pool, from, to, &frontier_opts)
-            .await
-            .map_err(|e| match e {
-                jevons_insights::models::ModelDataError::Store(e) => e,
-                other => jevons_store::StoreError::Invalid(other.to_string()),
-            })?;
+        let changes = frontier_changes(pool, from, to, &frontier_opts).await?;
         Ok(changes
             .iter()
             .take(usize::try_from(section_limit).unwrap_or(0))
@@ -660,10 +655,13 @@ fn human_usd(v: f64) -> String {
 
 /// `None` when `table` does not exist (its feature is not installed); the rows otherwise, or
 /// `None` with a warning when the query fails (e.g. a schema this code does not know yet).
+/// A section's query fails with the store's or the insights' error: either only leaves it out.
+type SectionError = Box<dyn std::error::Error + Send + Sync>;
+
 async fn optional_section<T>(
     pool: &PgPool,
     table: &str,
-    query: impl Future<Output = Result<Vec<T>, jevons_store::StoreError>>,
+    query: impl Future<Output = Result<Vec<T>, SectionError>>,
 ) -> Option<Vec<T>> {
     match db::table_exists(pool, table).await {
         Ok(true) => {}

@@ -123,7 +123,7 @@ impl Digests {
 
     /// Checks the request's choices: tickers must be on the watchlist, the zone must exist.
     pub fn check_choices(&self, tickers: &[String], time_zone: &str) -> Result<(), DigestError> {
-        period::parse_time_zone(time_zone).map_err(DigestError::Invalid)?;
+        period::parse_time_zone(time_zone).map_err(|e| DigestError::Invalid(e.to_string()))?;
         for t in tickers {
             if !self
                 .settings
@@ -199,7 +199,8 @@ impl Digests {
         force: bool,
     ) -> Result<u64, DigestError> {
         let cfg = &self.settings.digest;
-        let weekday = period::parse_weekday(&cfg.weekly_day).map_err(DigestError::Config)?;
+        let weekday = period::parse_weekday(&cfg.weekly_day)
+            .map_err(|e| DigestError::Config(e.to_string()))?;
         let mut created = 0;
         for sub in db::confirmed(&self.pool, cadence.as_str()).await? {
             let tz = match period::parse_time_zone(&sub.time_zone) {

@@ -71,14 +71,21 @@ impl Period {
     }
 }
 
-/// A time zone name, or an error text that says what is accepted.
-pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
-    name.trim().parse::<Tz>().map_err(|_| {
-        format!(
-            "`{}` is not a time zone name such as Europe/Paris or UTC",
-            name.trim()
-        )
-    })
+/// A subscriber's or the configuration's choice that names no zone or day; the message says
+/// what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("`{0}` is not a time zone name such as Europe/Paris or UTC")]
+    TimeZone(String),
+    #[error("`{0}` is not a day of the week (Mon … Sun)")]
+    Weekday(String),
+}
+
+/// A time zone name.
+pub fn parse_time_zone(name: &str) -> Result<Tz, PeriodError> {
+    name.trim()
+        .parse::<Tz>()
+        .map_err(|_| PeriodError::TimeZone(name.trim().to_string()))
 }
 
 /// The period due at `now` for a subscriber in `tz`, or `None` before the local `send_hour`
@@ -144,10 +151,10 @@ pub fn preview_period(
 }
 
 /// "Mon" … "Sun" (or full names), for `digest.weekly_day`.
-pub fn parse_weekday(s: &str) -> Result<Weekday, String> {
+pub fn parse_weekday(s: &str) -> Result<Weekday, PeriodError> {
     s.trim()
         .parse::<Weekday>()
-        .map_err(|_| format!("`{s}` is not a day of the week (Mon … Sun)"))
+        .map_err(|_| PeriodError::Weekday(s.to_string()))
 }
 
 #[cfg(test)]

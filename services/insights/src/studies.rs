@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use jevons_analytics::anchoring::{EventTiming, anchor};
 use jevons_analytics::event_study::{EventStudy, StudySpec, event_studies};
-use jevons_analytics::returns::{MarketError, ReturnPanel, return_panel};
+use jevons_analytics::returns::{AnalyticsError, ReturnPanel, return_panel};
 use jevons_core::{DateRange, Role, Settings, Symbol};
 use jevons_store::event_results::{self, GroupResult, StockResult, StudyResults, finite};
 use jevons_store::events::{self as store_events, Event, EventFilter};
@@ -21,7 +21,7 @@ pub enum PanelError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Market(#[from] MarketError),
+    Analytics(#[from] AnalyticsError),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +59,7 @@ pub async fn load_panel(
     symbols: &[Symbol],
     benchmark: &Symbol,
 ) -> Result<ReturnPanel, PanelError> {
-    let all = DateRange::parse(None, None).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let all = DateRange::all();
     let mut series: Vec<(String, Vec<(NaiveDate, f64)>)> = Vec::with_capacity(symbols.len() + 1);
     let mut wanted: Vec<&Symbol> = vec![benchmark];
     wanted.extend(symbols.iter().filter(|s| *s != benchmark));
@@ -160,7 +160,7 @@ pub async fn store_event_studies(
                     None => report.pending += 1,
                 }
             }
-            Err(MarketError::AfterData { .. }) => report.pending += 1,
+            Err(AnalyticsError::AfterData { .. }) => report.pending += 1,
             Err(e) => fail(&mut report, event, &e.to_string()),
         }
     }

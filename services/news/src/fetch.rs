@@ -9,7 +9,7 @@ use jevons_core::retry;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url, redirect};
 
-use crate::guard::{AddressPolicy, GuardedResolver, Refused, UrlRefused};
+use crate::guard::{AddressPolicy, CidrError, GuardedResolver, Refused, UrlRefused};
 
 /// Validators from the previous successful fetch, sent back so an unchanged feed costs a 304.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -98,6 +98,15 @@ impl FetchError {
     }
 }
 
+/// Why the news client cannot be built from its settings.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("news.allowed_networks: {0}")]
+    Network(#[from] CidrError),
+    #[error("news HTTP client: {0}")]
+    Build(reqwest::Error),
+}
+
 /// The client for feeds and the pages they link to. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct NewsClient {
@@ -107,7 +116,7 @@ pub struct NewsClient {
 }
 
 impl NewsClient {
-    pub fn new(settings: &NewsSettings) -> Result<Self, String> {
+    pub fn new(settings: &NewsSettings) -> Result<Self, ClientError> {
         let policy = Arc::new(AddressPolicy::new(
             settings.allow_private_addresses,
             &settings.allowed_networks,
@@ -136,7 +145,7 @@ impl NewsClient {
                 policy: policy.clone(),
             })
             .build()
-            .map_err(|e| format!("news HTTP client: {e}"))?;
+            .map_err(ClientError::Build)?;
         Ok(Self {
             client,
             policy,

@@ -40,8 +40,17 @@ impl Cidr {
     }
 }
 
+/// A `news.allowed_networks` entry that is not a network.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CidrError {
+    #[error("`{0}` is not a network (use e.g. 127.0.0.1/32 or ::1/128)")]
+    NotANetwork(String),
+    #[error("`{net}`: the prefix length must be 0 to {max}")]
+    Prefix { net: String, max: u8 },
+}
+
 impl FromStr for Cidr {
-    type Err = String;
+    type Err = CidrError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         let (addr, prefix) = match s.split_once('/') {
@@ -50,15 +59,19 @@ impl FromStr for Cidr {
         };
         let net: IpAddr = addr
             .parse()
-            .map_err(|_| format!("`{s}` is not a network (use e.g. 127.0.0.1/32 or ::1/128)"))?;
+            .map_err(|_| CidrError::NotANetwork(s.to_string()))?;
         let max = if net.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
             None => max,
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("`{s}`: the prefix length must be 0 to {max}"))?,
+            Some(p) => {
+                p.parse::<u8>()
+                    .ok()
+                    .filter(|p| *p <= max)
+                    .ok_or_else(|| CidrError::Prefix {
+                        net: s.to_string(),
+                        max,
+                    })?
+            }
         };
         Ok(Cidr {
             net: canonical_ip(net),
@@ -150,7 +163,7 @@ pub struct AddressPolicy {
 }
 
 impl AddressPolicy {
-    pub fn new(allow_private: bool, allowed: &[String]) -> Result<Self, String> {
+    pub fn new(allow_private: bool, allowed: &[String]) -> Result<Self, CidrError> {
         let allowed = allowed
             .iter()
             .map(|s| s.parse::<Cidr>())

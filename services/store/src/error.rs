@@ -1,8 +1,17 @@
 use crate::embedded::EmbeddedError;
 
-/// Everything the store can fail with. Callers usually only log it or map it to a 500.
+/// Everything the store can fail with, by whose fault: the caller's ([`StoreError::NotFound`],
+/// [`StoreError::Invalid`]: a 404 or a 400 to a client) or the backend's (everything else: a 503
+/// when [`StoreError::is_unavailable`], a 500 otherwise).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The row the caller named does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The caller's input breaks a rule of the data; the message says which.
+    #[error("{0}")]
+    Invalid(String),
+    /// The database failed or refused the statement.
     #[error("database: {0}")]
     Sqlx(#[from] sqlx::Error),
     #[error("database migration: {0}")]
@@ -14,8 +23,9 @@ pub enum StoreError {
     /// A row that the schema's CHECK constraints should have made impossible.
     #[error("unexpected value in the database: {0}")]
     Corrupt(String),
-    #[error("{0}")]
-    Invalid(String),
+    /// A job's advisory lock was lost (its connection broke) before the job released it.
+    #[error("the lock of job {0} was not held by this session")]
+    LockNotHeld(String),
 }
 
 impl StoreError {

@@ -97,7 +97,7 @@ pub async fn finish(
     .execute(pool)
     .await?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::Invalid(format!("there is no job run {id}")));
+        return Err(StoreError::NotFound(format!("job run {id}")));
     }
     // A job's writes are committed by now: this process's views may show them at once.
     crate::changes::note_local_write();
@@ -233,10 +233,7 @@ impl JobLock {
             }
             Ok(false) => {
                 conn.close_on_drop();
-                Err(StoreError::Invalid(format!(
-                    "the lock of job {} was not held by this session",
-                    self.job
-                )))
+                Err(StoreError::LockNotHeld(self.job.to_string()))
             }
             Err(e) => {
                 conn.close_on_drop();

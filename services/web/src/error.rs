@@ -68,6 +68,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Invalid(m) => AppError::BadRequest(m),
+            StoreError::NotFound(what) => AppError::NotFound(format!("{what} not found")),
             other => AppError::Store(other),
         }
     }

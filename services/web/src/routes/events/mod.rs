@@ -11,7 +11,7 @@ use actix_web::http::Method;
 use actix_web::web;
 use chrono::NaiveDate;
 use jevons_analytics::event_study::{StudySpec, Window};
-use jevons_analytics::returns::{MarketError, ReturnPanel};
+use jevons_analytics::returns::{AnalyticsError, ReturnPanel};
 use jevons_core::{Settings, Symbol};
 use jevons_insights::studies::{self, PanelError, study_benchmark, study_symbols};
 use jevons_store::PgPool;
@@ -37,8 +37,8 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 const MAX_SYMBOLS: usize = 40;
 
 /// A study's own failures are all about its input or the data: 400 with the reason.
-impl From<MarketError> for AppError {
-    fn from(e: MarketError) -> Self {
+impl From<AnalyticsError> for AppError {
+    fn from(e: AnalyticsError) -> Self {
         AppError::BadRequest(e.to_string())
     }
 }
@@ -95,7 +95,7 @@ pub(crate) async fn load_panel(
         .map_err(|e| match e {
             PanelError::NoPrices(_) => AppError::BadRequest(e.to_string()),
             PanelError::Store(e) => e.into(),
-            PanelError::Market(e) => e.into(),
+            PanelError::Analytics(e) => e.into(),
         })
 }
 
