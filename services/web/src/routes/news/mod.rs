@@ -102,7 +102,9 @@ impl NewsQuery {
         }
         let midnight = |d: chrono::NaiveDate| Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN));
         let from = from_day.map(midnight);
-        let to = to_day.map(|d| midnight(d) + Duration::days(1));
+        // The end of the last day; past the calendar's last day (`to=+262142-12-31`, found by
+        // fuzzing: the addition panicked) there is nothing to exclude.
+        let to = to_day.and_then(|d| midnight(d).checked_add_signed(Duration::days(1)));
         let q = present(&self.q)
             .map(|q| {
                 if q.chars().count() > MAX_QUERY_CHARS {
@@ -188,5 +190,19 @@ mod tests {
         assert_eq!(decode_cursor("x_1"), None);
         assert_eq!(decode_cursor("1"), None);
         assert_eq!(enc("a b&c=<d>"), "a%20b%26c%3D%3Cd%3E");
+    }
+
+    #[test]
+    fn the_last_day_of_the_calendar_is_an_open_end() {
+        let settings = crate::tests::default_settings();
+        let q: NewsQuery =
+            crate::extract::parse_query("from=2025-01-01&to=%2B262142-12-31").unwrap();
+        assert_eq!(q.to, Some(NaiveDate::MAX));
+        let f = q.filter(API_MAX_LIMIT, &settings).unwrap();
+        assert!(f.from.is_some());
+        assert_eq!(f.to, None);
+        let q: NewsQuery = crate::extract::parse_query("to=2025-01-27").unwrap();
+        let f = q.filter(API_MAX_LIMIT, &settings).unwrap();
+        assert_eq!(f.to.unwrap().to_rfc3339(), "2025-01-28T00:00:00+00:00");
     }
 }
