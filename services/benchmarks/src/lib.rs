@@ -7,6 +7,8 @@
 
 pub mod epoch;
 pub mod fetch;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generic;
 pub mod history;
 pub mod litellm;

@@ -5,6 +5,8 @@ pub mod ai;
 pub mod config;
 pub mod csv_export;
 pub mod fundamentals;
+#[doc(hidden)]
+pub mod fuzz_corpus;
 pub mod grounding;
 pub mod price;
 pub mod retry;

@@ -6,6 +6,8 @@
 
 mod client;
 pub mod companyfacts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod press_release;
 
 use std::fmt;

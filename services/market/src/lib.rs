@@ -6,6 +6,8 @@
 mod client;
 pub mod csv_file;
 pub mod fake;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod stooq;
 pub mod yahoo;
 

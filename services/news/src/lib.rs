@@ -11,6 +11,8 @@ pub mod backoff;
 pub mod canon;
 pub mod entities;
 pub mod fetch;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod guard;
 pub mod parse;
 pub mod relevance;

@@ -7,6 +7,9 @@ pub mod charts_models;
 mod error;
 mod extract;
 pub mod format;
+/// The query-string edge as one call, for the fuzz target `web_query` (fuzz/).
+#[doc(hidden)]
+pub mod fuzzing;
 mod openapi;
 mod routes;
 mod view_cache;

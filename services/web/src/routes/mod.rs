@@ -2,7 +2,7 @@
 
 mod assets;
 pub(crate) mod correlations;
-mod digest;
+pub(crate) mod digest;
 mod docs;
 pub(crate) mod events;
 mod health;

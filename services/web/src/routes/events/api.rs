@@ -97,17 +97,17 @@ pub struct StudyQuery {
     /// IANA time zone of `time`, e.g. America/New_York (UTC when absent).
     time_zone: Option<String>,
     /// Comma-separated symbols (at most 40); the watchlist vendors when absent.
-    symbols: Option<String>,
+    pub(crate) symbols: Option<String>,
     /// The market benchmark; SPY when absent.
     #[serde(default, deserialize_with = "empty_as_none")]
     #[param(value_type = Option<String>)]
     benchmark: Option<Symbol>,
     /// Normal-return model: market, mean or adjusted.
-    model: Option<String>,
+    pub(crate) model: Option<String>,
     /// Estimation window as start,end trading days, e.g. -250,-11.
-    estimation: Option<String>,
+    pub(crate) estimation: Option<String>,
     /// Event windows as start,end pairs separated by `;`, e.g. 0,0;-1,1.
-    windows: Option<String>,
+    pub(crate) windows: Option<String>,
     /// json or csv; without it `Accept: text/csv` asks for CSV.
     #[serde(default, deserialize_with = "empty_as_none")]
     format: Option<Format>,

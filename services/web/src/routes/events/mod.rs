@@ -118,7 +118,7 @@ pub struct EventsQuery {
     limit: Option<i64>,
 }
 
-fn filter_from(q: &EventsQuery) -> Result<EventFilter, AppError> {
+pub(crate) fn filter_from(q: &EventsQuery) -> Result<EventFilter, AppError> {
     Ok(EventFilter {
         kind: q
             .kind

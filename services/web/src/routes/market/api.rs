@@ -60,10 +60,10 @@ pub async fn tickers(pool: web::Data<PgPool>) -> Result<HttpResponse, AppError> 
 pub struct PricesQuery {
     /// First day, YYYY-MM-DD (inclusive); all history when absent.
     #[serde(default, deserialize_with = "empty_as_none")]
-    from: Option<NaiveDate>,
+    pub(crate) from: Option<NaiveDate>,
     /// Last day, YYYY-MM-DD (inclusive).
     #[serde(default, deserialize_with = "empty_as_none")]
-    to: Option<NaiveDate>,
+    pub(crate) to: Option<NaiveDate>,
     /// json, csv (the import format) or parquet (the same columns, typed); without it
     /// `Accept: text/csv` or `Accept: application/vnd.apache.parquet` asks for that.
     #[serde(default, deserialize_with = "empty_as_none")]

@@ -2,7 +2,7 @@
 //! `pages` (`/`, `/tickers/{symbol}`).
 
 pub(crate) mod api;
-mod pages;
+pub(crate) mod pages;
 
 use actix_web::http::Method;
 use actix_web::web;

@@ -62,7 +62,7 @@ pub async fn overview(pool: web::Data<PgPool>) -> Result<HttpResponse, AppError>
 
 #[derive(Debug, Deserialize)]
 pub struct TickerQuery {
-    range: Option<String>,
+    pub(crate) range: Option<String>,
 }
 
 /// `GET /tickers/{symbol}?range=1m|6m|1y|all`: chart, facts and the most recent days.

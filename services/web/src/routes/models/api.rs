@@ -209,7 +209,7 @@ pub struct FrontierQuery {
     #[serde(default, deserialize_with = "empty_as_none")]
     date: Option<NaiveDate>,
     /// asof (prices known by the date) or earliest (the first later snapshot when none is).
-    prices: Option<String>,
+    pub(crate) prices: Option<String>,
     /// json or csv; without it `Accept: text/csv` asks for CSV.
     #[serde(default, deserialize_with = "empty_as_none")]
     format: Option<Format>,

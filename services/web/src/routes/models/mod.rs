@@ -49,7 +49,7 @@ const NEW_ON_FRONTIER_DAYS: i64 = 90;
 
 const PRICE_NOTE: &str = "Prices are snapshots (LiteLLM's file has no per-model dates): a model counts at a date when it was released by then and, with prices=asof, has a price snapshot at or before it. prices=earliest uses the first later snapshot when none is known yet.";
 
-fn known_by(s: Option<&str>) -> Result<KnownBy, String> {
+pub(crate) fn known_by(s: Option<&str>) -> Result<KnownBy, String> {
     match s.map(str::trim).unwrap_or("asof") {
         "" | "asof" => Ok(KnownBy::AsOf),
         "earliest" => Ok(KnownBy::EarliestKnown),
