@@ -170,7 +170,9 @@ async fn fetch_company(
     symbol: &Symbol,
     cik: u64,
 ) -> Result<CompanyOutcome, FundamentalsError> {
-    let facts = client.company_facts(cik).await?;
+    let facts = client.company_facts(cik).await;
+    jevons_core::telemetry::count_fetch("sec_edgar", &facts);
+    let facts = facts?;
     let quarterly = companyfacts::company_quarterly(&facts, symbol);
     let stats = store::upsert_facts(pool, &quarterly).await?;
     tracing::info!(%symbol, cik, entity = %facts.entity_name, versions = quarterly.len(), written = stats.written(), "fundamentals stored");

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use jevons_core::Settings;
 use jevons_market::MarketClient;
 use jevons_store::PgPool;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 pub use prices::{PriceFetchReport, Progress, SilentProgress, SymbolOutcome, backfill_prices};
 pub use runner::{RunReport, run_job};
@@ -31,6 +33,11 @@ pub struct JobContext {
     /// Loaded on first use by news.summarize (the model load takes a while), and again once a
     /// missing model file appears (a background fetch); tests set it.
     pub summarizer: Arc<jevons_summarizer::SummarizerSlot>,
+    /// Cancelled when the process stops: a running job then gets `server.shutdown_timeout_s`
+    /// to finish before it is interrupted (recorded as `interrupted`, its lock released).
+    pub shutdown: CancellationToken,
+    /// Counts the jobs running now, so a stopping process can wait for them to record.
+    pub running: TaskTracker,
 }
 
 impl JobContext {
@@ -46,6 +53,8 @@ impl JobContext {
             market: Arc::new(market),
             news: Arc::new(news),
             summarizer: Arc::new(summarizer),
+            shutdown: CancellationToken::new(),
+            running: TaskTracker::new(),
         })
     }
 

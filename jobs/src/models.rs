@@ -299,7 +299,9 @@ pub async fn fetch_sources_on(
     for source in &m.sources {
         let result = async {
             let format = Format::parse(&source.format).map_err(ModelsError::Invalid)?;
-            let bytes = fetch(&http, &source.url, &policy).await?;
+            let bytes = fetch(&http, &source.url, &policy).await;
+            jevons_core::telemetry::count_fetch(&format!("models:{}", source.format), &bytes);
+            let bytes = bytes?;
             let opts = ParseOptions {
                 snapshot: source.snapshot_is_fetch_day.then_some(today),
                 source: None,

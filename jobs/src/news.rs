@@ -129,7 +129,9 @@ async fn fetch_one(
         etag: feed.etag.clone(),
         last_modified: feed.last_modified.clone(),
     };
-    let fetched = match ctx.news.fetch_feed(&feed.url, &validators).await {
+    let fetched = ctx.news.fetch_feed(&feed.url, &validators).await;
+    jevons_core::telemetry::count_fetch("news_feed", &fetched);
+    let fetched = match fetched {
         Ok(FeedResponse::NotModified) => {
             report.not_modified += 1;
             store::record_fetch_success(&ctx.pool, feed.id, None, None, "not modified", next_ok)
@@ -240,7 +242,9 @@ async fn build_article(
         && text.chars().count() < settings.full_text_min_chars
         && let Some(url) = &entry.url
     {
-        match ctx.news.fetch_page(url).await {
+        let page = ctx.news.fetch_page(url).await;
+        jevons_core::telemetry::count_fetch("news_page", &page);
+        match page {
             Ok(html) => {
                 if let Some(page_text) = extract_main_text(&html)
                     && page_text.len() > text.len()

@@ -34,6 +34,7 @@ pub async fn run_job(
     job: Job,
     scheduled_for: DateTime<Utc>,
 ) -> Result<RunReport, JobError> {
+    let _running = ctx.running.token();
     let Some(lock) = job_runs::try_lock(&ctx.pool, job.name()).await? else {
         tracing::info!("another process is running this job; skipped");
         return Ok(RunReport::skipped("another process holds the job lock"));
@@ -60,14 +61,24 @@ async fn run_locked(
         return Ok(RunReport::skipped("this period already ran"));
     }
     let id = job_runs::start(&ctx.pool, job.name(), scheduled_for).await?;
-    let (status, rows, error) = match execute(ctx, job).await {
-        Ok((rows, None)) => (RunStatus::Succeeded, rows, None),
-        Ok((rows, Some(error))) => (RunStatus::Failed, rows, Some(error)),
-        Err(e) => (RunStatus::Failed, 0, Some(e.to_string())),
+    let started = std::time::Instant::now();
+    let (status, rows, error) = match until_interrupted(ctx, execute(ctx, job)).await {
+        Some(Ok((rows, None))) => (RunStatus::Succeeded, rows, None),
+        Some(Ok((rows, Some(error)))) => (RunStatus::Failed, rows, Some(error)),
+        Some(Err(e)) => (RunStatus::Failed, 0, Some(e.to_string())),
+        None => (
+            RunStatus::Interrupted,
+            0,
+            Some("the process stopped before the job finished; the next run redoes it".into()),
+        ),
     };
     job_runs::finish(&ctx.pool, id, status, rows, error.as_deref()).await?;
+    let labels = [("job", job.name()), ("outcome", status.as_str())];
+    metrics::counter!(JOB_RUNS, &labels).increment(1);
+    metrics::histogram!(JOB_DURATION, &labels).record(started.elapsed().as_secs_f64());
     match status {
         RunStatus::Succeeded => tracing::info!(rows, "job succeeded"),
+        RunStatus::Interrupted => tracing::warn!("job interrupted by shutdown"),
         _ => tracing::warn!(rows, error = error.as_deref().unwrap_or(""), "job failed"),
     }
     Ok(RunReport {
@@ -76,6 +87,24 @@ async fn run_locked(
         rows_written: rows,
         error,
     })
+}
+
+/// Job runs by job and outcome, and their durations in seconds (Prometheus names).
+pub const JOB_RUNS: &str = "jevons_job_runs_total";
+pub const JOB_DURATION: &str = "jevons_job_duration_seconds";
+
+/// `work`'s result, or `None` when the process stops and `work` has not finished within the
+/// shutdown grace period (dropping it releases what it holds; its writes are transactions).
+async fn until_interrupted<T>(ctx: &JobContext, work: impl Future<Output = T>) -> Option<T> {
+    let grace = std::time::Duration::from_secs(ctx.settings.server.shutdown_timeout_s);
+    let interrupted = async {
+        ctx.shutdown.cancelled().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = work => Some(result),
+        () = interrupted => None,
+    }
 }
 
 /// Returns rows written and, when part of the work failed, the error text.

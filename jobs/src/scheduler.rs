@@ -39,6 +39,9 @@ pub async fn start_scheduler(ctx: JobContext) -> Result<JobScheduler, JobError> 
 pub async fn catch_up(ctx: &JobContext) -> Result<(), JobError> {
     let now = Utc::now();
     for job in Job::ALL {
+        if ctx.shutdown.is_cancelled() {
+            break;
+        }
         let last = job_runs::last_success(&ctx.pool, job.name()).await?;
         if last.is_some_and(|t| now - t < TimeDelta::days(1)) {
             continue;

@@ -59,6 +59,11 @@ pub async fn preview(
     day: Option<NaiveDate>,
     to: &Path,
 ) -> anyhow::Result<()> {
+    let tickers: Vec<String> = tickers
+        .iter()
+        .map(|t| t.trim().to_ascii_uppercase())
+        .collect();
+    let tickers = tickers.as_slice();
     let cadence = Cadence::parse(cadence).context("cadence must be daily or weekly")?;
     let digests = Digests::new(pool.clone(), settings.clone()).await?;
     digests.check_choices(tickers, "UTC")?;
@@ -76,9 +81,27 @@ pub async fn preview(
     Ok(())
 }
 
-/// `jevons digest send --now`: queues a digest for every confirmed subscriber of the cadence
+/// `jevons digest send --now [--cadence C]`: both cadences unless one is named.
+pub async fn send(
+    settings: &Arc<Settings>,
+    pool: &PgPool,
+    now: bool,
+    cadence: Option<&str>,
+) -> anyhow::Result<bool> {
+    anyhow::ensure!(
+        now,
+        "`jevons digest send` needs --now (it emails every confirmed subscriber)"
+    );
+    let cadences = match cadence {
+        None => vec![Cadence::Daily, Cadence::Weekly],
+        Some(c) => vec![Cadence::parse(c).context("cadence must be daily or weekly")?],
+    };
+    send_now(settings, pool, &cadences).await
+}
+
+/// Queues a digest for every confirmed subscriber of the cadence
 /// (ignoring the hour; one per local day or ISO week still) and delivers the outbox.
-pub async fn send_now(
+async fn send_now(
     settings: &Arc<Settings>,
     pool: &PgPool,
     cadences: &[Cadence],

@@ -191,23 +191,21 @@ pub fn watchlist_entities(text: &str, watchlist: &[Ticker]) -> Vec<String> {
     out
 }
 
-/// `jevons serve` with no model file: fetch the default one in the background when
+/// `jevons serve` with no model file: fetch the default one (a background task) when
 /// `summarizer.auto_fetch` is on. Network errors are logged, never fatal; until the file is there
 /// summaries are extractive.
-pub fn spawn_auto_fetch(settings: &Arc<Settings>) {
-    let s = settings.summarizer.clone();
+pub async fn auto_fetch(settings: Arc<Settings>) {
+    let s = &settings.summarizer;
     if !s.auto_fetch || s.model_path.is_file() {
         return;
     }
-    tokio::spawn(async move {
-        tracing::info!(path = %s.model_path.display(), "no model file: fetching the default model in the background");
-        match fetch::ensure_default_model(&s, &NoProgress).await {
-            Ok(path) => {
-                tracing::info!(path = %path.display(), "model fetched; news.summarize uses it from its next run (no restart)")
-            }
-            Err(e) => tracing::warn!(error = %e, "model fetch failed; summaries stay extractive"),
+    tracing::info!(path = %s.model_path.display(), "no model file: fetching the default model in the background");
+    match fetch::ensure_default_model(s, &NoProgress).await {
+        Ok(path) => {
+            tracing::info!(path = %path.display(), "model fetched; news.summarize uses it from its next run (no restart)")
         }
-    });
+        Err(e) => tracing::warn!(error = %e, "model fetch failed; summaries stay extractive"),
+    }
 }
 
 /// A byte progress bar on a terminal, silence otherwise.

@@ -189,11 +189,14 @@ async fn price_of_intelligence_and_fundamentals_api_answer_or_refuse_clearly() {
         // serde_json's default float parser may miss by an ulp; Parquet keeps the f64 as is.
         let want = s["usd_per_mtok"].as_f64().unwrap();
         let got = price[i].unwrap();
-        assert!((got - want).abs() <= 1e-12 * want.abs(), "row {i}: {got} vs {want}");
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs(),
+            "row {i}: {got} vs {want}"
+        );
         assert_eq!(basis[i].as_deref(), s["basis"].as_str(), "row {i}");
         assert_eq!(fit[i], Some(fitted.contains(&&s["date"])), "row {i}");
     }
-    assert!(fit.iter().any(|f| *f == Some(true)), "no fitted row");
+    assert!(fit.contains(&Some(true)), "no fitted row");
 
     for (path, code, status) in [
         (

@@ -15,6 +15,7 @@ mod jevons;
 mod jobs;
 mod models;
 mod news;
+mod ops;
 mod pages;
 mod shocks;
 mod view_cache;

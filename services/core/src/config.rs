@@ -27,7 +27,55 @@ pub struct Settings {
     pub events: EventsSettings,
     pub fundamentals: FundamentalsSettings,
     pub jevons: JevonsSettings,
+    #[serde(default)]
+    pub log: LogSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
     pub watchlist: Vec<Ticker>,
+}
+
+/// How the process logs: to stderr, filtered by `RUST_LOG` when set, else by `filter`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            filter: "info,sqlx=warn".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line; every request's lines carry its `request_id`.
+    Json,
+}
+
+/// Prometheus metrics, on their own listener so they are not exposed with the site.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    pub enabled: bool,
+    /// Serves `GET /metrics` in the Prometheus text format.
+    pub listen: SocketAddr,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            listen: SocketAddr::from(([127, 0, 0, 1], 9090)),
+        }
+    }
 }
 
 /// The Jevons page: which capability levels' prices it follows and which stocks it shows.
@@ -64,6 +112,50 @@ pub struct ServerSettings {
     pub public_base_url: String,
     #[serde(default)]
     pub view_cache: ViewCacheSettings,
+    #[serde(default)]
+    pub limits: LimitSettings,
+    /// On SIGTERM/SIGINT, how long in-flight requests and a running job get to finish.
+    #[serde(default = "default_shutdown_timeout_s")]
+    pub shutdown_timeout_s: u64,
+}
+
+fn default_shutdown_timeout_s() -> u64 {
+    30
+}
+
+/// What one client may ask of the server. Generous by default: they stop floods, not readers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LimitSettings {
+    /// Per-IP rate limits on `/api/` and on `POST /subscribe` (429 with Retry-After beyond).
+    pub rate_limit: bool,
+    /// Sustained API requests per second per client IP, and the burst allowed above it.
+    pub api_per_second: u32,
+    pub api_burst: u32,
+    /// Subscribe attempts per hour per client IP, and the burst allowed above it.
+    pub subscribe_per_hour: u32,
+    pub subscribe_burst: u32,
+    /// Largest request body accepted (JSON and forms), in KiB; larger answers 413.
+    pub max_body_kib: usize,
+    /// Origins allowed to call the API from a browser (CORS); empty: same origin only.
+    pub cors_origins: Vec<String>,
+    /// Trust the client IP in `X-Forwarded-For`/`Forwarded` (only behind your own proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            rate_limit: true,
+            api_per_second: 50,
+            api_burst: 200,
+            subscribe_per_hour: 20,
+            subscribe_burst: 5,
+            max_body_kib: 64,
+            cors_origins: Vec::new(),
+            trust_forwarded_for: false,
+        }
+    }
 }
 
 /// Computed pages and API answers kept in memory until the data under them changes.
@@ -418,6 +510,7 @@ impl Settings {
                     .list_separator(",")
                     .with_list_parse_key("market.providers")
                     .with_list_parse_key("fundamentals.buyers")
+                    .with_list_parse_key("server.limits.cors_origins")
                     .try_parsing(true)
                     .source(Some(env.into_iter().collect())),
             )

@@ -11,6 +11,7 @@ pub mod grounding;
 pub mod price;
 pub mod retry;
 pub mod symbol;
+pub mod telemetry;
 
 pub use config::Settings;
 pub use price::{BarProblem, DateRange, DateRangeError, PriceBar, validate_series};

@@ -20,6 +20,7 @@ use jevons_core::retry::RetryPolicy;
 use jevons_store::digest::{self as db, OutboxItem, OutboxKind, SubscribeOutcome, Subscriber};
 use jevons_store::{PgPool, StoreError};
 use secrecy::ExposeSecret;
+use tokio_util::sync::CancellationToken;
 
 pub use compose::{Composed, ImageMode};
 pub use email::{Email, EmailError};
@@ -64,6 +65,8 @@ pub struct Digests {
     settings: Arc<Settings>,
     signer: Signer,
     mailer: Mailer,
+    /// Cancelled when the process stops: delivery ends between two messages.
+    shutdown: CancellationToken,
 }
 
 impl Digests {
@@ -80,6 +83,7 @@ impl Digests {
             settings,
             signer: Signer::new(secret.as_bytes()),
             mailer,
+            shutdown: CancellationToken::new(),
         })
     }
 
@@ -239,12 +243,18 @@ impl Digests {
         let lease = i64::try_from(cfg.lease_secs).unwrap_or(300);
         let mut report = DeliveryReport::default();
         let mut cache = compose::ContentCache::default();
-        loop {
+        while !self.shutdown.is_cancelled() {
             let batch = db::claim(&self.pool, cfg.batch_size, lease, only).await?;
             if batch.is_empty() {
                 break;
             }
-            for item in &batch {
+            for (i, item) in batch.iter().enumerate() {
+                if self.shutdown.is_cancelled() {
+                    let rest: Vec<i64> = batch[i..].iter().map(|item| item.id).collect();
+                    db::release(&self.pool, &rest).await?;
+                    tracing::info!(released = rest.len(), "stopping: outbox delivery ends here");
+                    return Ok(report);
+                }
                 self.deliver_one(item, &mut cache, &mut report).await?;
             }
             if only.is_some() {
@@ -390,12 +400,23 @@ impl Digests {
     /// process ends. Errors are logged; the loop goes on.
     pub async fn run_worker(self) {
         let every = Duration::from_secs(self.settings.digest.poll_interval_secs.max(1));
-        loop {
+        while !self.shutdown.is_cancelled() {
             if let Err(e) = self.deliver_due(None).await {
                 tracing::error!(error = %e, "digest delivery round failed");
             }
-            tokio::time::sleep(every).await;
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = self.shutdown.cancelled() => {}
+            }
         }
+        tracing::info!("digest worker stopped");
+    }
+
+    /// Stops [`Digests::run_worker`] and [`Digests::deliver_due`] between messages once
+    /// `shutdown` is cancelled.
+    pub fn with_shutdown(mut self, shutdown: CancellationToken) -> Self {
+        self.shutdown = shutdown;
+        self
     }
 }
 

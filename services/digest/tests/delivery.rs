@@ -594,3 +594,49 @@ async fn a_digest_carries_stored_abnormal_returns_and_frontier_changes_in_both_p
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_stopping_worker_sends_nothing_more_and_gives_its_claims_back() {
+    let e = env().await;
+    for i in 0..3 {
+        confirmed(&e, &format!("stop{i}@example.org")).await;
+    }
+    assert_eq!(
+        e.digests
+            .queue_due(Cadence::Daily, Utc::now(), true)
+            .await
+            .unwrap(),
+        3
+    );
+    let stop = tokio_util::sync::CancellationToken::new();
+    let stopping = Digests::new(e.db.pool.clone(), e.settings.clone())
+        .await
+        .unwrap()
+        .with_shutdown(stop.clone());
+    stop.cancel();
+    let r = stopping.deliver_due(None).await.unwrap();
+    assert_eq!(r, Default::default(), "nothing sent once stopping");
+    // The worker loop returns at once too.
+    tokio::time::timeout(std::time::Duration::from_secs(5), stopping.run_worker())
+        .await
+        .expect("the worker stops");
+    assert!(e.sink.messages().is_empty());
+    let rows: Vec<_> = db::outbox(&e.db.pool, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind == "digest")
+        .collect();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert_eq!(
+            (row.status.as_str(), row.attempts),
+            ("pending", 0),
+            "{row:?}"
+        );
+    }
+    // Another instance (or the next start) sends each one, once.
+    let r = e.digests.deliver_due(None).await.unwrap();
+    assert_eq!(r.sent, 3, "{r:?}");
+    assert_eq!(e.sink.messages().len(), 3);
+}

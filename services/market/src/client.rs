@@ -184,7 +184,9 @@ impl MarketClient {
     ) -> Result<Fetched, FetchError> {
         let mut failures = Vec::new();
         for &provider in &self.providers {
-            match self.fetch_from(provider, symbol, from, to, today).await {
+            let result = self.fetch_from(provider, symbol, from, to, today).await;
+            jevons_core::telemetry::count_fetch(provider.as_str(), &result);
+            match result {
                 Ok(fetched) => {
                     tracing::info!(
                         provider = provider.as_str(),

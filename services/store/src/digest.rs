@@ -278,6 +278,30 @@ pub async fn enqueue(
 /// by a sender whose lease ran out. Each claim counts an attempt and holds a lease of
 /// `lease_secs`; concurrent callers get disjoint rows (`SKIP LOCKED`). With `only` set, claims
 /// just that row (if due).
+/// Gives back claimed rows that were not attempted (a stopping worker), for the next claim.
+pub async fn release(pool: &PgPool, ids: &[i64]) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE digest_outbox
+            SET status = 'pending', attempts = greatest(attempts - 1, 0), locked_until = NULL
+          WHERE id = ANY($1) AND status = 'sending'",
+    )
+    .bind(ids)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// How many outbox rows are in each state (`pending`, `sending`, `sent`, `failed`).
+pub async fn outbox_by_state(pool: &PgPool) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(
+        sqlx::query_as(
+            "SELECT status, count(*) FROM digest_outbox GROUP BY status ORDER BY status",
+        )
+        .fetch_all(pool)
+        .await?,
+    )
+}
+
 pub async fn claim(
     pool: &PgPool,
     limit: i64,

@@ -17,6 +17,8 @@ pub enum RunStatus {
     Succeeded,
     Failed,
     Skipped,
+    /// The process stopped (SIGTERM/SIGINT) before the job finished.
+    Interrupted,
 }
 
 impl RunStatus {
@@ -26,6 +28,7 @@ impl RunStatus {
             RunStatus::Succeeded => "succeeded",
             RunStatus::Failed => "failed",
             RunStatus::Skipped => "skipped",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 }
@@ -44,8 +47,9 @@ impl FromStr for RunStatus {
             "succeeded" => Ok(RunStatus::Succeeded),
             "failed" => Ok(RunStatus::Failed),
             "skipped" => Ok(RunStatus::Skipped),
+            "interrupted" => Ok(RunStatus::Interrupted),
             other => Err(format!(
-                "unknown run status `{other}` (running, succeeded, failed, skipped)"
+                "unknown run status `{other}` (running, succeeded, failed, skipped, interrupted)"
             )),
         }
     }

@@ -107,6 +107,25 @@ pub struct Summary {
     pub grounding: GroundingReport,
 }
 
+/// Summaries by method, model fallbacks, and the model's decoding speed (Prometheus names).
+pub const ARTICLES: &str = "jevons_summarizer_articles_total";
+pub const FALLBACKS: &str = "jevons_summarizer_fallbacks_total";
+pub const TOKENS: &str = "jevons_summarizer_generated_tokens_total";
+/// Per model summary: a Prometheus summary (quantiles) of decoding speed.
+pub const TOKENS_PER_SECOND: &str = "jevons_summarizer_tokens_per_second";
+
+fn record_metrics(summary: &Summary) {
+    metrics::counter!(ARTICLES, "method" => summary.method.as_str()).increment(1);
+    if summary.method == Method::ExtractiveUngrounded {
+        metrics::counter!(FALLBACKS).increment(1);
+    }
+    if summary.generate_millis > 0 {
+        let seconds = summary.generate_millis as f64 / 1000.0;
+        metrics::counter!(TOKENS).increment(u64::from(summary.tokens_out));
+        metrics::histogram!(TOKENS_PER_SECOND).record(f64::from(summary.tokens_out) / seconds);
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SummaryRequest {
     pub title: String,
@@ -225,6 +244,12 @@ impl Summarizer {
 
     /// Summary, stance and faithfulness flags of one article.
     pub async fn summarize(&self, req: SummaryRequest) -> Result<Summary, SummarizerError> {
+        let summary = self.summarize_unrecorded(req).await?;
+        record_metrics(&summary);
+        Ok(summary)
+    }
+
+    async fn summarize_unrecorded(&self, req: SummaryRequest) -> Result<Summary, SummarizerError> {
         let article = text::normalize(&req.text);
         if article.trim().is_empty() && req.title.trim().is_empty() {
             return Err(SummarizerError::EmptyInput);

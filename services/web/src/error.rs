@@ -25,7 +25,8 @@ pub struct ErrorBody<'a> {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail<'a> {
-    /// `bad_request`, `not_found`, `unauthorized`, `forbidden`, `unavailable` or `internal`.
+    /// `bad_request`, `not_found`, `unauthorized`, `forbidden`, `rate_limited`,
+    /// `payload_too_large`, `unavailable` or `internal`.
     pub code: &'a str,
     pub message: &'a str,
 }
@@ -56,6 +57,10 @@ pub enum AppError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("too many requests from this address; try again in {retry_after_s} s")]
+    TooManyRequests { retry_after_s: u64 },
+    #[error("the request body is larger than the {0} bytes accepted")]
+    PayloadTooLarge(usize),
     #[error("store: {0}")]
     Store(StoreError),
     #[error("template: {0}")]
@@ -81,6 +86,8 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
+            AppError::TooManyRequests { .. } => "rate_limited",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::Store(e) if e.is_unavailable() => "unavailable",
             AppError::Store(_) | AppError::Render(_) | AppError::Internal(_) => "internal",
         }
@@ -92,6 +99,8 @@ impl AppError {
             "not_found" => "Not found",
             "unauthorized" => "Unauthorized",
             "forbidden" => "Forbidden",
+            "rate_limited" => "Too many requests",
+            "payload_too_large" => "Request too large",
             "unavailable" => "Unavailable",
             _ => "Something went wrong",
         }
@@ -123,7 +132,7 @@ impl AppError {
             status: status.as_u16(),
             message: &message,
         };
-        match page.render() {
+        let mut resp = match page.render() {
             Ok(html) => HttpResponse::build(status)
                 .content_type(ContentType::html())
                 .body(html),
@@ -133,6 +142,25 @@ impl AppError {
                     .content_type(ContentType::plaintext())
                     .body(format!("{} {}", status.as_u16(), self.title()))
             }
+        };
+        self.add_headers(&mut resp);
+        resp
+    }
+
+    /// The headers an error's status calls for, on the JSON and the page answer alike.
+    fn add_headers(&self, resp: &mut HttpResponse) {
+        let headers = resp.headers_mut();
+        match self {
+            AppError::Unauthorized(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer"),
+                );
+            }
+            AppError::TooManyRequests { retry_after_s } => {
+                headers.insert(header::RETRY_AFTER, (*retry_after_s).into());
+            }
+            _ => {}
         }
     }
 }
@@ -144,6 +172,8 @@ impl ResponseError for AppError {
             "not_found" => StatusCode::NOT_FOUND,
             "unauthorized" => StatusCode::UNAUTHORIZED,
             "forbidden" => StatusCode::FORBIDDEN,
+            "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
+            "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
             "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -152,12 +182,7 @@ impl ResponseError for AppError {
     /// The JSON body; pages get [`AppError::page_response`] through [`render_by_scope`].
     fn error_response(&self) -> HttpResponse {
         let mut resp = json_error(self.status_code(), self.code(), &self.public_message());
-        if matches!(self, AppError::Unauthorized(_)) {
-            resp.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-        }
+        self.add_headers(&mut resp);
         resp
     }
 }

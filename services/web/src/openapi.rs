@@ -14,9 +14,11 @@ use crate::routes::{correlations, events, jevons, market, models, news, shocks};
         version = env!("CARGO_PKG_VERSION"),
         description = "Does AI efficiency move the chip market? Prices, AI models and benchmarks, \
 news, events and event studies, and the Jevons question, as JSON (and CSV where a `format` \
-parameter is offered; series also as Apache Parquet). Errors are \
-`{\"error\":{\"code\",\"message\"}}`; a bad parameter answers 400 with a message that names \
-it. Answers carry ETag and Last-Modified; send If-None-Match/If-Modified-Since for a 304.",
+parameter is offered; series also as Apache Parquet). Each client address has a rate limit \
+(429 with Retry-After beyond it); every answer carries an X-Request-Id that the server log names \
+too. Errors are `{\"error\":{\"code\",\"message\"}}`; a bad parameter answers 400 with a \
+message that names it. Answers carry ETag and Last-Modified; send If-None-Match/If-Modified-Since \
+for a 304.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
@@ -76,10 +78,16 @@ pub(crate) struct BadParam(ErrorBody<'static>);
 #[allow(dead_code)] // documentation only
 pub(crate) struct NotFound(ErrorBody<'static>);
 
-/// 500 and 503, which every handler can answer.
+/// 429, 500 and 503, which every handler can answer.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // documentation only
 pub(crate) enum ServerErrors {
+    #[response(
+        status = 429,
+        description = "Over this address's rate limit (`server.limits`)",
+        headers(("Retry-After" = u64, description = "Seconds until a request is accepted again"))
+    )]
+    TooManyRequests(ErrorBody<'static>),
     #[response(
         status = 500,
         description = "Our fault; the details are in the server log"
@@ -154,7 +162,8 @@ mod tests {
     async fn the_routes_register_with_the_list() {
         // `api_route` panics on a route missing from API_ROUTES; building the app runs it.
         let _ = actix_web::test::init_service(
-            actix_web::App::new().configure(crate::routes::configure),
+            actix_web::App::new()
+                .configure(|cfg| crate::routes::configure(cfg, actix_cors::Cors::default())),
         )
         .await;
     }

@@ -158,16 +158,20 @@ impl ViewCache {
         }
     }
 
+    /// API answers depend on `Accept` (JSON, CSV, Parquet) and, through CORS, on `Origin`.
     fn key(req: &ServiceRequest) -> String {
-        let accept = if req.path().starts_with("/api/") {
+        let header_of = |name| {
             req.headers()
-                .get(header::ACCEPT)
+                .get(name)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
-        } else {
-            ""
         };
-        format!("{}?{}|{}", req.path(), req.query_string(), accept)
+        let (accept, origin) = if req.path().starts_with("/api/") {
+            (header_of(header::ACCEPT), header_of(header::ORIGIN))
+        } else {
+            ("", "")
+        };
+        format!("{}?{}|{accept}|{origin}", req.path(), req.query_string())
     }
 
     fn cacheable(&self, req: &ServiceRequest) -> bool {

@@ -23,7 +23,8 @@ use actix_web::{FromRequest, Handler, HttpRequest, Responder, web};
 use crate::error::AppError;
 
 /// Registers every route. The app must carry `web::Data<PgPool>`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Every route; `cors` guards the API scope (pages are same-origin only).
+pub fn configure(cfg: &mut web::ServiceConfig, cors: actix_cors::Cors) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/static/style.css", web::get().to(assets::style_css))
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(docs::routes)
         .service(
             web::scope("/api/v1")
+                .wrap(cors)
                 .configure(market::api)
                 .configure(models::api)
                 .configure(news::api)

@@ -3,6 +3,7 @@
 
 mod api;
 mod health;
+mod limits;
 mod pages;
 
 use std::path::{Path, PathBuf};
@@ -99,14 +100,20 @@ pub(super) use get;
 
 /// The app over `pool` with the default settings and a view cache of its own.
 macro_rules! test_app {
-    ($pool:expr) => {
+    ($pool:expr) => {{
+        let settings = std::sync::Arc::new($crate::tests::default_settings());
+        let guards = std::sync::Arc::new($crate::RequestGuards::new(
+            &settings.server.limits,
+            &settings.server.public_base_url,
+        ));
         actix_web::test::init_service($crate::app(
             $pool,
-            std::sync::Arc::new($crate::tests::default_settings()),
+            settings,
             $crate::tests::fresh_views(),
+            guards,
         ))
         .await
-    };
+    }};
 }
 pub(super) use test_app;
 
