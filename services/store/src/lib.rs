@@ -94,6 +94,14 @@ pub async fn connect_url_with(
 
 /// Applies the pending migrations in `migrations/`; safe to run from several processes at once
 /// (sqlx serialises them with an advisory lock).
+/// One round trip to the database (readiness checks).
+pub async fn ping(pool: &PgPool) -> Result<(), StoreError> {
+    sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(pool)
+        .await?;
+    Ok(())
+}
+
 pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
     MIGRATOR.run(pool).await?;
     Ok(())

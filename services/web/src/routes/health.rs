@@ -20,7 +20,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// Ready when the database answers `select 1`; otherwise 503 so traffic goes elsewhere.
 pub async fn readyz(pool: web::Data<PgPool>) -> HttpResponse {
-    let check = sqlx::query_scalar::<_, i32>("select 1").fetch_one(pool.get_ref());
+    let check = jevons_store::ping(pool.get_ref());
     match tokio::time::timeout(READY_TIMEOUT, check).await {
         Ok(Ok(_)) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")

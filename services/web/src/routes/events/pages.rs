@@ -9,8 +9,8 @@ use chrono::{Duration, NaiveDate};
 use jevons_analytics::event_study::{EventStudy, NormalModel, Window, event_study};
 use jevons_core::{DateRange, Settings, Symbol};
 use jevons_insights::studies::{study_symbols, timing_of};
+use jevons_store::PgPool;
 use jevons_store::events::{self as store_events, EventKind};
-use jevons_store::{PgPool, StoreError};
 use serde::Deserialize;
 
 use super::{EventsQuery, benchmark_or_default, filter_from, load_panel, parse_spec};
@@ -36,10 +36,7 @@ pub(crate) async fn events_page(
     let from = NaiveDate::from_ymd_opt(2023, 7, 1).unwrap_or(NaiveDate::MIN);
     let to = NaiveDate::from_ymd_opt(2100, 1, 1).unwrap_or(NaiveDate::MAX);
     let candidates = store_events::candidate_releases(pool, from, to, 40).await?;
-    let models_present: bool = sqlx::query_scalar("SELECT to_regclass('ai_models') IS NOT NULL")
-        .fetch_one(pool)
-        .await
-        .map_err(StoreError::from)?;
+    let models_present = jevons_store::digest::table_exists(pool, "ai_models").await?;
     let page = EventsPage {
         title: "Events",
         nav: Nav::Events,
