@@ -1,5 +1,8 @@
 //! `news.fetch` (every due feed → deduplicated, tagged articles) and `news.summarize` (claim
 //! relevant articles whose content has no summary yet → summary).
+//!
+//! Over 400 lines because the two news jobs share the feed, keyword and alias setup and the
+//! report types; each is one linear pipeline.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -11,6 +11,9 @@
 //! NVIDIA's FY2025 Q4 (2024-10-28 … 2025-01-26) is 2024 Q4; Micron's quarter ended 2025-02-27
 //! (2024-11-29 … 2025-02-27) is 2025 Q1. Without a start date the period is taken as the three
 //! months ending at `period_end`.
+//!
+//! Over 400 lines because one polars pipeline (as-of placement, merge, growth self-joins,
+//! rolling sum) whose frames are built and consumed here only.
 
 use std::fmt;
 

@@ -5,6 +5,9 @@
 //! Inputs and outputs are rows: the frontier is a per-model pick, a sort and a running maximum,
 //! the fit an OLS with its standard error, plain loops both (a frame here was only copied back
 //! into vectors).
+//!
+//! Over 400 lines because the frontier, the cheapest-price series and the trend fits share the
+//! row types and the blended-price rule; split apart they would re-export each other.
 
 use std::collections::HashMap;
 

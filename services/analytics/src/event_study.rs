@@ -14,6 +14,9 @@
 //!   BMP (the cross-sectional t of the standardised CARs) and Corrado's rank test in Cowan's
 //!   multi-day form (ranks over the estimation and event days together).
 //!   Per-stock, cross-sectional and BMP p-values use Student's t; Patell and Corrado the normal.
+//!
+//! Over 400 lines because one estimator (market model, abnormal returns, CARs, per-stock and
+//! cross-sectional tests) whose conventions are stated once at the top.
 
 use std::fmt;
 use std::str::FromStr;

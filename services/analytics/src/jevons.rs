@@ -14,6 +14,9 @@
 //!   growth on each side.
 //!
 //! Association, not cause: every result carries its N.
+//!
+//! Over 400 lines because one analysis (resample, align, growth, elasticity with its standard
+//! error) whose steps feed each other in order.
 
 use chrono::NaiveDate;
 use polars::prelude::*;

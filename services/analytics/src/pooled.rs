@@ -31,6 +31,9 @@
 //! sessions of the average over the events anchored to that session (events on the same
 //! session are the same market observation, so a duplicate changes nothing); its residual
 //! correlation and rank means are averaged the same way. Clusters are reported, never silent.
+//!
+//! Over 400 lines because pooling, its tests (t, BMP, sign and rank tests) and the
+//! by-class and by-benchmark views are one statistical procedure.
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Display};

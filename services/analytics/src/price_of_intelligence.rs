@@ -13,6 +13,9 @@
 //!   from the slope's Student-t interval (n − 2 df).
 //! - Which points are fitted is a [`FitRule`]: every change of the cheapest price (default), or
 //!   Epoch's rule, the models that were the cheapest reaching the threshold when they arrived.
+//!
+//! Over 400 lines because one method (thresholds, step series, the fitted decline and its
+//! interval) with its conventions stated once at the top.
 
 use std::collections::BTreeMap;
 

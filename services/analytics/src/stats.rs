@@ -1,5 +1,9 @@
 //! Small numeric building blocks of the event study and the correlations: OLS, moments, ranks
 //! and p-values. Plain slices in, plain numbers out, so every formula is easy to check by hand.
+//!
+//! Over 400 lines because one file of small, independent formulas (OLS, moments, ranks,
+//! distributions) that the studies share; split further they would only scatter the
+//! cross-references.
 
 use statrs::distribution::{ContinuousCDF, Normal};
 

@@ -1,5 +1,8 @@
 //! Epoch AI: the "Notable AI Models" catalogue and the Benchmarking Hub runs.
 //! <https://epoch.ai/data/notable-ai-models>, <https://epoch.ai/data/ai-benchmarking-dashboard>
+//!
+//! Over 400 lines because two Epoch formats (the models catalogue and the Benchmarking Hub zip)
+//! whose column handling shares the same name, date and number rules.
 
 use chrono::NaiveDate;
 use jevons_core::ai::{ModelRecord, ScoreRecord, ScoreScale, SourceBatch};

@@ -1,6 +1,9 @@
 //! What a digest says: gathered from the store for a period and a set of tickers, rendered
 //! through askama into an HTML part and a plain-text part, with charts drawn by `jevons-charts`
 //! (the pages' chart code) and rasterised to PNG for inline (CID) images.
+//!
+//! Over 400 lines because gathering and rendering one digest (HTML and text parts, charts,
+//! images); the templates it fills need every section together.
 
 use std::collections::HashMap;
 

@@ -1,6 +1,10 @@
 //! Email digests: subscriptions confirmed by signed links, per-subscriber digests composed from
 //! the store (askama, inline PNG charts drawn by `jevons-charts`), and delivery over SMTP
 //! through the `digest_outbox`, with retries and exactly one successful send per row.
+//!
+//! Over 400 lines because the `Digests` service: subscribe, confirm, queue and deliver are one
+//! state machine over the outbox; its parts (compose, mailer, period, token) are already
+//! modules of their own.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 

@@ -9,6 +9,9 @@
 //!   same day (cash-flow statements in 10-Qs: Q2 = 6M − 3M, Q3 = 9M − 6M; Q4 = 10-K year − 9M);
 //! - keep every filing's value as a version, in filing order, dropping repeats of the same value,
 //!   so an amendment adds a version and the latest filed one is current.
+//!
+//! Over 400 lines because the parser and the fiscal-to-quarter rules (dedup of restatements, Q4
+//! = year − Q1..Q3) are one algorithm over one document shape; they are read together.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -1,6 +1,9 @@
 //! The Jevons question over stored data: the price of a fixed capability over time (model
 //! scores × dated API prices), the demand for compute (quarterly fundamentals), the chip
 //! stocks, and how they relate. Pages, the API and the weekly digest all read it from here.
+//!
+//! Over 400 lines because the one place pages, the API and the digest read the Jevons question
+//! from: loading, thresholds, series and the story's figures belong together.
 
 use std::collections::{BTreeSet, HashMap};
 

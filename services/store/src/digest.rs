@@ -4,6 +4,9 @@
 //! Exactly-once delivery rests on two keys: an outbox row is unique per (subscriber, period), so
 //! it is created once however many instances queue it; and senders claim rows with
 //! `FOR UPDATE SKIP LOCKED` plus a lease, so two senders never hold the same row.
+//!
+//! Over 400 lines because every query of the digest tables and the read queries that fill a
+//! digest; SQL text is most of the length.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;

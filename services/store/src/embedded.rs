@@ -5,6 +5,9 @@
 //! Unix socket. The password is generated once and kept in `<data_dir>/jevons_password` (0600).
 //! PostgreSQL refuses to run as root, so when jevons runs as root the server runs as the
 //! `postgres` system user, which then owns the data directory.
+//!
+//! Over 400 lines because the embedded cluster's lifecycle (find binaries, initdb, run as a
+//! non-root user, start, stop, restart) is one unit with its platform rules.
 
 use std::fs;
 use std::io::Write;

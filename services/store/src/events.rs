@@ -2,6 +2,9 @@
 //! file, candidate events from model releases, and the daily news series the lead/lag analysis
 //! reads. The model and news tables belong to other migrations, so every query on them first
 //! checks that they exist (`to_regclass`) and answers "nothing" when they do not.
+//!
+//! Over 400 lines because every query on the `events` table and on the candidate releases and
+//! news series read with it; SQL text is most of the length.
 
 use std::path::Path;
 

@@ -3,6 +3,9 @@
 //! Imports are one transaction per source batch, upserting on natural keys with
 //! `IS DISTINCT FROM` guards: re-importing a snapshot touches no row, a new snapshot adds rows.
 //! Scores and prices keep the source's model name; `model_key_map` resolves them when read.
+//!
+//! Over 400 lines because every query of the model tables (models, aliases, scores, prices,
+//! imports); SQL text is most of the length.
 
 use std::collections::HashMap;
 

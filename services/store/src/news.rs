@@ -1,5 +1,8 @@
 //! News tables: feeds with their health, deduplicated articles and their entities, summaries,
 //! and the queue that summarisation workers claim from with `FOR UPDATE SKIP LOCKED`.
+//!
+//! Over 400 lines because every query of the news tables (feeds, articles, entities, summaries,
+//! the claim queue); SQL text is most of the length.
 
 use chrono::{DateTime, Utc};
 use jevons_core::grounding::GroundingReport;

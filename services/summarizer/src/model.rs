@@ -1,5 +1,8 @@
 //! A quantized chat model from a GGUF file: loading (with optional Q8_0 re-quantisation),
 //! the prompt, and greedy or seeded decoding with a repeat penalty.
+//!
+//! Over 400 lines because the model runner in the shape of candle's quantized example: load,
+//! tokenise, prompt, decode; the three architectures differ only in small match arms.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
