@@ -103,9 +103,8 @@ pub enum EventsCommand {
         /// IANA time zone of --time (default UTC), e.g. America/New_York, Asia/Shanghai.
         #[arg(long)]
         time_zone: Option<String>,
-        /// model_release, news, earnings, macro or manual.
-        #[arg(long, default_value = "manual")]
-        kind: String,
+        #[arg(long, value_enum, ignore_case = true, default_value = "manual")]
+        kind: EventKindArg,
         #[arg(long)]
         title: String,
         #[arg(long, default_value = "")]
@@ -116,8 +115,8 @@ pub enum EventsCommand {
     },
     /// List events, newest first.
     List {
-        #[arg(long)]
-        kind: Option<String>,
+        #[arg(long, value_enum, ignore_case = true)]
+        kind: Option<EventKindArg>,
         #[arg(long, value_parser = parse_day)]
         from: Option<NaiveDate>,
         #[arg(long, value_parser = parse_day)]
@@ -185,8 +184,8 @@ pub enum ImportCommand {
         /// The file.
         path: PathBuf,
         /// The file's format.
-        #[arg(long)]
-        format: String,
+        #[arg(long, value_enum)]
+        format: FormatArg,
         /// Snapshot date (YYYY-MM-DD); default: a date in the file name. LiteLLM files need one.
         #[arg(long, value_parser = parse_day)]
         snapshot: Option<NaiveDate>,
@@ -222,9 +221,8 @@ pub enum DigestCommand {
         /// Output file.
         #[arg(long)]
         to: PathBuf,
-        /// daily or weekly.
-        #[arg(long, default_value = "daily")]
-        cadence: String,
+        #[arg(long, value_enum, ignore_case = true, default_value = "daily")]
+        cadence: CadenceArg,
         /// Comma-separated symbols; default: the whole watchlist.
         #[arg(long, value_delimiter = ',')]
         tickers: Vec<String>,
@@ -237,9 +235,9 @@ pub enum DigestCommand {
         /// Required: sends real email to every confirmed subscriber.
         #[arg(long)]
         now: bool,
-        /// daily or weekly; default: both.
-        #[arg(long)]
-        cadence: Option<String>,
+        /// Default: both.
+        #[arg(long, value_enum, ignore_case = true)]
+        cadence: Option<CadenceArg>,
     },
 }
 
@@ -285,4 +283,82 @@ fn parse_symbol(s: &str) -> Result<Symbol, String> {
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
     jevons_core::DateRange::parse_day(s).map_err(|e| e.to_string())
+}
+
+/// `--cadence`: how often a digest goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CadenceArg {
+    Daily,
+    Weekly,
+}
+
+impl From<CadenceArg> for jevons_digest::Cadence {
+    fn from(c: CadenceArg) -> Self {
+        match c {
+            CadenceArg::Daily => Self::Daily,
+            CadenceArg::Weekly => Self::Weekly,
+        }
+    }
+}
+
+/// `--kind` of an event, spelled as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventKindArg {
+    #[value(name = "model_release")]
+    ModelRelease,
+    News,
+    Earnings,
+    Macro,
+    Manual,
+}
+
+impl From<EventKindArg> for jevons_store::events::EventKind {
+    fn from(k: EventKindArg) -> Self {
+        match k {
+            EventKindArg::ModelRelease => Self::ModelRelease,
+            EventKindArg::News => Self::News,
+            EventKindArg::Earnings => Self::Earnings,
+            EventKindArg::Macro => Self::Macro,
+            EventKindArg::Manual => Self::Manual,
+        }
+    }
+}
+
+/// `--format` of a model-data file (the names `models.sources` uses in the config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Epoch AI "Notable AI Models" CSV.
+    EpochModels,
+    /// Epoch AI Benchmarking Hub runs CSV.
+    EpochRuns,
+    /// Epoch AI Benchmarking Hub `benchmark_data.zip`.
+    EpochHub,
+    /// Epoch Capabilities Index CSV.
+    EpochEci,
+    /// LiteLLM `model_prices_and_context_window.json`.
+    Litellm,
+    /// Dated LiteLLM price history CSV.
+    LitellmHistory,
+    /// LMArena leaderboard CSV.
+    Lmarena,
+    /// Open LLM Leaderboard v2 CSV.
+    OpenLlm,
+    /// `model,benchmark,metric,value,source,self_reported`.
+    Generic,
+}
+
+impl From<FormatArg> for jevons_benchmarks::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::EpochModels => Self::EpochModels,
+            FormatArg::EpochRuns => Self::EpochRuns,
+            FormatArg::EpochHub => Self::EpochHub,
+            FormatArg::EpochEci => Self::EpochEci,
+            FormatArg::Litellm => Self::Litellm,
+            FormatArg::LitellmHistory => Self::LitellmHistory,
+            FormatArg::Lmarena => Self::Lmarena,
+            FormatArg::OpenLlm => Self::OpenLlm,
+            FormatArg::Generic => Self::Generic,
+        }
+    }
 }

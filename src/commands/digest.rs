@@ -54,7 +54,7 @@ pub async fn remove_subscriber(pool: &PgPool, email: &str) -> anyhow::Result<boo
 pub async fn preview(
     settings: &Arc<Settings>,
     pool: &PgPool,
-    cadence: &str,
+    cadence: Cadence,
     tickers: &[String],
     day: Option<NaiveDate>,
     to: &Path,
@@ -64,7 +64,6 @@ pub async fn preview(
         .map(|t| t.trim().to_ascii_uppercase())
         .collect();
     let tickers = tickers.as_slice();
-    let cadence = Cadence::parse(cadence).context("cadence must be daily or weekly")?;
     let digests = Digests::new(pool.clone(), settings.clone()).await?;
     digests.check_choices(tickers, "UTC")?;
     let composed = digests
@@ -86,7 +85,7 @@ pub async fn send(
     settings: &Arc<Settings>,
     pool: &PgPool,
     now: bool,
-    cadence: Option<&str>,
+    cadence: Option<Cadence>,
 ) -> anyhow::Result<bool> {
     anyhow::ensure!(
         now,
@@ -94,7 +93,7 @@ pub async fn send(
     );
     let cadences = match cadence {
         None => vec![Cadence::Daily, Cadence::Weekly],
-        Some(c) => vec![Cadence::parse(c).context("cadence must be daily or weekly")?],
+        Some(c) => vec![c],
     };
     send_now(settings, pool, &cadences).await
 }

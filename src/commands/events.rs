@@ -49,7 +49,7 @@ pub async fn run(command: EventsCommand, settings: &Settings, pool: &PgPool) -> 
                 day,
                 time,
                 time_zone,
-                kind: EventKind::parse(&kind)?,
+                kind: kind.into(),
                 title,
                 description,
                 source_url,
@@ -74,7 +74,7 @@ pub async fn run(command: EventsCommand, settings: &Settings, pool: &PgPool) -> 
             json,
         } => {
             let filter = EventFilter {
-                kind: kind.as_deref().map(EventKind::parse).transpose()?,
+                kind: kind.map(EventKind::from),
                 from,
                 to,
                 text: search,

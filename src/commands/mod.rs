@@ -92,7 +92,7 @@ async fn dispatch(
                 settings,
                 pool,
                 &path,
-                &format,
+                format.into(),
                 snapshot,
                 source,
                 self_reported,
@@ -122,10 +122,10 @@ async fn dispatch(
             cadence,
             tickers,
             day,
-        }) => digest::preview(settings, pool, &cadence, &tickers, day, &to).await?,
+        }) => digest::preview(settings, pool, cadence.into(), &tickers, day, &to).await?,
         Command::Digest(DigestCommand::Send { now, cadence }) => {
             return Ok(exit_code(
-                digest::send(settings, pool, now, cadence.as_deref()).await?,
+                digest::send(settings, pool, now, cadence.map(Into::into)).await?,
             ));
         }
         command @ (Command::Model(_) | Command::Summarize { .. }) => {

@@ -61,12 +61,11 @@ pub async fn import(
     settings: &Settings,
     pool: &PgPool,
     path: &Path,
-    format: &str,
+    format: Format,
     snapshot: Option<NaiveDate>,
     source: Option<String>,
     self_reported: bool,
 ) -> anyhow::Result<()> {
-    let format = Format::parse(format).map_err(anyhow::Error::msg)?;
     let stats = jobs_models::import_file(
         pool,
         settings,
