@@ -37,6 +37,32 @@ pub struct Settings {
     pub watchlist: Vec<Ticker>,
 }
 
+/// `summarizer.requantize`: what the model loader does to slow-on-CPU quantised tensors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Requantize {
+    #[serde(rename = "q8_0", alias = "Q8_0")]
+    Q8_0,
+    #[serde(rename = "q8_0+f32", alias = "Q8_0+F32")]
+    Q8_0F32,
+    #[serde(rename = "none", alias = "NONE", alias = "")]
+    None,
+}
+
+impl std::str::FromStr for Requantize {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "q8_0" => Ok(Self::Q8_0),
+            "q8_0+f32" => Ok(Self::Q8_0F32),
+            "none" | "" => Ok(Self::None),
+            other => Err(format!(
+                "requantize = {other:?}: expected \"q8_0\", \"q8_0+f32\" or \"none\""
+            )),
+        }
+    }
+}
+
 /// How the process logs: to stderr, filtered by `RUST_LOG` when set, else by `filter`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
@@ -260,8 +286,9 @@ pub struct SummarizerSettings {
     /// shared where the architecture allows). 0 = one per thread on the CPU, 1 on a GPU: a small
     /// model scales far better across articles than across threads inside one forward pass.
     pub workers: usize,
-    /// "q8_0": re-quantise Q4_1/Q4_0/Q5_x tensors at load (candle's Q4_1 CPU kernel is scalar); "none".
-    pub requantize: String,
+    /// "q8_0": re-quantise Q4_1/Q4_0/Q5_x tensors at load (candle's Q4_1 CPU kernel is scalar);
+    /// "q8_0+f32" also keeps f32 copies for the dual-weight llama path; "none".
+    pub requantize: Requantize,
     /// Extract, then abstract: the model sees the article's most salient sentences (lead,
     /// centrality, title overlap) in article order instead of its truncated start.
     #[serde(default)]
@@ -342,8 +369,8 @@ pub struct DigestSettings {
     pub weekly_schedule: String,
     /// Local hour (0-23, subscriber's time zone) from which the day's digest is due.
     pub send_hour: u32,
-    /// Day of the week of the weekly digest ("Mon" … "Sun").
-    pub weekly_day: String,
+    /// Day of the week of the weekly digest ("Mon" … "Sun", or full names).
+    pub weekly_day: chrono::Weekday,
     /// Skip a digest with nothing in it instead of sending an empty one.
     pub skip_empty: bool,
     pub confirm_ttl_hours: u64,
@@ -612,6 +639,35 @@ mod tests {
             vec![ProviderKind::Yahoo, ProviderKind::Stooq]
         );
         assert!(s.database.url.is_none());
+    }
+
+    #[test]
+    fn closed_sets_are_enums_and_a_bad_value_names_its_key() {
+        let s = Settings::load_with(
+            Path::new("/nonexistent"),
+            env(&[
+                ("JEVONS__SUMMARIZER__REQUANTIZE", "Q8_0"),
+                ("JEVONS__DIGEST__WEEKLY_DAY", "friday"),
+                ("JEVONS__LOG__FORMAT", "json"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.summarizer.requantize, Requantize::Q8_0);
+        assert_eq!(s.digest.weekly_day, chrono::Weekday::Fri);
+        assert_eq!(s.log.format, LogFormat::Json);
+        let defaults = Settings::load_with(Path::new("/nonexistent"), env(&[])).unwrap();
+        assert_eq!(defaults.summarizer.requantize, Requantize::Q8_0F32);
+        assert_eq!(defaults.digest.weekly_day, chrono::Weekday::Mon);
+        for (key, value, named) in [
+            ("JEVONS__SUMMARIZER__REQUANTIZE", "q4", "requantize"),
+            ("JEVONS__DIGEST__WEEKLY_DAY", "someday", "weekly_day"),
+            ("JEVONS__LOG__FORMAT", "xml", "format"),
+        ] {
+            let err = Settings::load_with(Path::new("/nonexistent"), env(&[(key, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(named), "{key}={value}: {err}");
+        }
     }
 
     #[test]

@@ -207,8 +207,7 @@ impl Digests {
         force: bool,
     ) -> Result<u64, DigestError> {
         let cfg = &self.settings.digest;
-        let weekday = period::parse_weekday(&cfg.weekly_day)
-            .map_err(|e| DigestError::Config(e.to_string()))?;
+        let weekday = cfg.weekly_day;
         let mut created = 0;
         for sub in db::confirmed(&self.pool, cadence.as_str()).await? {
             let tz = match period::parse_time_zone(&sub.time_zone) {

@@ -60,7 +60,7 @@ fn args() -> Result<Args, String> {
             "--data" => a.data = value()?.into(),
             "--limit" => a.limit = value()?.parse().map_err(|e| format!("--limit: {e}"))?,
             "--model" => a.settings.model_path = value()?.into(),
-            "--requantize" => a.settings.requantize = value()?,
+            "--requantize" => a.settings.requantize = value()?.parse()?,
             "--device" => a.settings.device = value()?,
             "--max-new-tokens" => {
                 a.settings.max_new_tokens = value()?.parse().map_err(|e| format!("{e}"))?

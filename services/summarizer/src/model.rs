@@ -4,6 +4,7 @@
 //! Over 400 lines because the model runner in the shape of candle's quantized example: load,
 //! tokenise, prompt, decode; the three architectures differ only in small match arms.
 
+use jevons_core::config::Requantize;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -178,18 +179,13 @@ impl LocalModel {
             stop_ids.push(eos);
         }
         let file_type = dominant_type(&ct);
-        let mode = settings.requantize.to_ascii_lowercase();
-        let dual = mode == "q8_0+f32" && device.is_cpu() && architecture == "llama";
-        let requant = match mode.as_str() {
-            "q8_0" | "q8_0+f32" => {
+        let mode = settings.requantize;
+        let dual = mode == Requantize::Q8_0F32 && device.is_cpu() && architecture == "llama";
+        let requant = match mode {
+            Requantize::Q8_0 | Requantize::Q8_0F32 => {
                 device.is_cpu() && ct.tensor_infos.values().any(|t| slow_on_cpu(t.ggml_dtype))
             }
-            "none" | "" => false,
-            other => {
-                return Err(SummarizerError::Settings(format!(
-                    "summarizer.requantize = {other:?}: expected \"q8_0\", \"q8_0+f32\" or \"none\""
-                )));
-            }
+            Requantize::None => false,
         };
         let quantization = match (requant, dual) {
             (_, true) => format!("{file_type}->Q8_0+F32"),

@@ -252,9 +252,9 @@ fn argmax(v: &[f32]) -> usize {
 fn dual_weight_llama_agrees_with_candles_llama() {
     let _one = common::MODEL_LOCK.blocking_lock();
     let mut q8 = common::settings(16);
-    q8.requantize = "q8_0".into();
+    q8.requantize = jevons_core::config::Requantize::Q8_0;
     let mut dual = q8.clone();
-    dual.requantize = "q8_0+f32".into();
+    dual.requantize = jevons_core::config::Requantize::Q8_0F32;
     let mut a = LocalModel::load(&q8).unwrap();
     let mut b = LocalModel::load(&dual).unwrap();
     assert_eq!(b.info().quantization, "Q4_1->Q8_0+F32");
