@@ -185,7 +185,7 @@ pub enum ImportCommand {
         path: PathBuf,
         /// The file's format.
         #[arg(long, value_enum)]
-        format: FormatArg,
+        format: jevons_benchmarks::Format,
         /// Snapshot date (YYYY-MM-DD); default: a date in the file name. LiteLLM files need one.
         #[arg(long, value_parser = parse_day)]
         snapshot: Option<NaiveDate>,
@@ -320,45 +320,6 @@ impl From<EventKindArg> for jevons_store::events::EventKind {
             EventKindArg::Earnings => Self::Earnings,
             EventKindArg::Macro => Self::Macro,
             EventKindArg::Manual => Self::Manual,
-        }
-    }
-}
-
-/// `--format` of a model-data file (the names `models.sources` uses in the config).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FormatArg {
-    /// Epoch AI "Notable AI Models" CSV.
-    EpochModels,
-    /// Epoch AI Benchmarking Hub runs CSV.
-    EpochRuns,
-    /// Epoch AI Benchmarking Hub `benchmark_data.zip`.
-    EpochHub,
-    /// Epoch Capabilities Index CSV.
-    EpochEci,
-    /// LiteLLM `model_prices_and_context_window.json`.
-    Litellm,
-    /// Dated LiteLLM price history CSV.
-    LitellmHistory,
-    /// LMArena leaderboard CSV.
-    Lmarena,
-    /// Open LLM Leaderboard v2 CSV.
-    OpenLlm,
-    /// `model,benchmark,metric,value,source,self_reported`.
-    Generic,
-}
-
-impl From<FormatArg> for jevons_benchmarks::Format {
-    fn from(f: FormatArg) -> Self {
-        match f {
-            FormatArg::EpochModels => Self::EpochModels,
-            FormatArg::EpochRuns => Self::EpochRuns,
-            FormatArg::EpochHub => Self::EpochHub,
-            FormatArg::EpochEci => Self::EpochEci,
-            FormatArg::Litellm => Self::Litellm,
-            FormatArg::LitellmHistory => Self::LitellmHistory,
-            FormatArg::Lmarena => Self::Lmarena,
-            FormatArg::OpenLlm => Self::OpenLlm,
-            FormatArg::Generic => Self::Generic,
         }
     }
 }

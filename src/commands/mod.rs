@@ -92,7 +92,7 @@ async fn dispatch(
                 settings,
                 pool,
                 &path,
-                format.into(),
+                format,
                 snapshot,
                 source,
                 self_reported,

@@ -78,6 +78,7 @@ fn summarise(rows: &[RowError]) -> String {
 
 /// The formats jevons reads, as named on the command line (`--format`) and in the config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// Epoch AI "Notable AI Models" CSV.
