@@ -38,14 +38,21 @@ pub struct Settings {
 }
 
 /// `summarizer.requantize`: what the model loader does to slow-on-CPU quantised tensors.
+/// One spelling rule for the config and the command line: [`FromStr`](std::str::FromStr).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
 pub enum Requantize {
-    #[serde(rename = "q8_0", alias = "Q8_0")]
     Q8_0,
-    #[serde(rename = "q8_0+f32", alias = "Q8_0+F32")]
     Q8_0F32,
-    #[serde(rename = "none", alias = "NONE", alias = "")]
     None,
+}
+
+impl TryFrom<String> for Requantize {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
 }
 
 impl std::str::FromStr for Requantize {
